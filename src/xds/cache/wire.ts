@@ -1,0 +1,65 @@
+/**
+ * Wire framing for pre-serialised xDS resources: each resource is encoded once (when its snapshot
+ * is built) and responses are framed around those bytes, so a change pushed to N clients costs N
+ * small headers, not N serialisations. Field numbers are those of envoy.service.discovery.v3.
+ * Knows nothing about gRPC; it only produces bytes.
+ */
+import { Writer } from 'protobufjs';
+
+const LEN = 2; // length-delimited wire type
+
+function tag(field: number): number {
+  return (field << 3) | LEN;
+}
+
+/** google.protobuf.Any {type_url = 1, value = 2}. */
+export function encodeAny(typeUrl: string, value: Uint8Array): Uint8Array {
+  return Writer.create().uint32(tag(1)).string(typeUrl).uint32(tag(2)).bytes(value).finish();
+}
+
+/** envoy.service.discovery.v3.Resource {version = 1, resource = 2, name = 3}. */
+export function encodeDeltaResource(name: string, version: string, anyBytes: Uint8Array): Uint8Array {
+  return Writer.create().uint32(tag(1)).string(version).uint32(tag(2)).bytes(anyBytes).uint32(tag(3)).string(name).finish();
+}
+
+export interface SotwResponseFrame {
+  readonly versionInfo: string;
+  readonly typeUrl: string;
+  readonly nonce: string;
+  /** Encoded google.protobuf.Any values, in order. */
+  readonly resources: readonly Uint8Array[];
+  readonly controlPlaneId?: string;
+}
+
+/** envoy.service.discovery.v3.DiscoveryResponse {version_info 1, resources 2, type_url 4, nonce 5, control_plane 6}. */
+export function encodeSotwResponse(frame: SotwResponseFrame): Uint8Array {
+  const w = Writer.create();
+  if (frame.versionInfo) w.uint32(tag(1)).string(frame.versionInfo);
+  for (const any of frame.resources) w.uint32(tag(2)).bytes(any);
+  w.uint32(tag(4)).string(frame.typeUrl);
+  w.uint32(tag(5)).string(frame.nonce);
+  if (frame.controlPlaneId) w.uint32(tag(6)).fork().uint32(tag(1)).string(frame.controlPlaneId).ldelim();
+  return w.finish();
+}
+
+export interface DeltaResponseFrame {
+  readonly systemVersionInfo: string;
+  readonly typeUrl: string;
+  readonly nonce: string;
+  /** Encoded envoy.service.discovery.v3.Resource values, in order. */
+  readonly resources: readonly Uint8Array[];
+  readonly removed: readonly string[];
+  readonly controlPlaneId?: string;
+}
+
+/** envoy.service.discovery.v3.DeltaDiscoveryResponse {system_version_info 1, resources 2, type_url 4, nonce 5, removed_resources 6, control_plane 7}. */
+export function encodeDeltaResponse(frame: DeltaResponseFrame): Uint8Array {
+  const w = Writer.create();
+  if (frame.systemVersionInfo) w.uint32(tag(1)).string(frame.systemVersionInfo);
+  for (const res of frame.resources) w.uint32(tag(2)).bytes(res);
+  w.uint32(tag(4)).string(frame.typeUrl);
+  w.uint32(tag(5)).string(frame.nonce);
+  for (const name of frame.removed) w.uint32(tag(6)).string(name);
+  if (frame.controlPlaneId) w.uint32(tag(7)).fork().uint32(tag(1)).string(frame.controlPlaneId).ldelim();
+  return w.finish();
+}

@@ -1,0 +1,233 @@
+/**
+ * SotwStream: the state-of-the-world protocol for one stream (ADS or a per-type service). Owns,
+ * per type, the subscription, the last nonce, what the client was sent, and pending forced
+ * resends; receives decoded DiscoveryRequests and snapshots; emits encoded DiscoveryResponses in
+ * push order (clusters, endpoints, listeners, routes; removals last). Never resends content the
+ * client NACKed: only a newer version or newly requested names trigger a response.
+ */
+import { XdsProtocolError } from '../../errors';
+import type { SnapshotEntry } from '../cache/snapshot';
+import { encodeSotwResponse } from '../cache/wire';
+import { FULL_STATE_TYPES, PUSH_ORDER, TypeUrl, isServedTypeUrl } from '../type-urls';
+import { changedNames, diffMode, type Changed } from './diff-mode';
+import { checkNames, checkTypeUrl, type SotwRequest } from './requests';
+import { StreamCore, type StreamDeps } from './stream-core';
+import { Subscription } from './subscription';
+
+interface SotwTypeState {
+  readonly sub: Subscription;
+  lastNonce: string;
+  /** What the client was last sent of each name (full-state types: exactly the last response). */
+  readonly sent: Map<string, SnapshotEntry>;
+  /** Answer with everything requested at the next opportunity (first request of the type). */
+  forceAll: boolean;
+  /** Names to send at the next opportunity even if unchanged (newly requested, or EDS after CDS). */
+  readonly forced: Set<string>;
+  /** version_info of the last response (what a NACK of lastNonce rejected). */
+  lastVersion: string;
+}
+
+type Phase = 'upsert' | 'remove';
+
+export class SotwStream {
+  private readonly core: StreamCore;
+  private readonly types = new Map<string, SotwTypeState>();
+  /** Id of the snapshot the last complete reconcile used; anything else needs a full diff. */
+  private reconciledId = 0;
+
+  /** @param fixedTypeUrl set on the per-type services, where requests may omit type_url. */
+  constructor(
+    deps: StreamDeps,
+    private readonly fixedTypeUrl?: TypeUrl,
+  ) {
+    this.core = new StreamCore(deps, () => this.reconcile());
+  }
+
+  get streamCore(): StreamCore {
+    return this.core;
+  }
+
+  /** Handles one request; throws XdsProtocolError for a request that ends the stream. */
+  handleRequest(req: SotwRequest): void {
+    if (this.core.isClosed()) return;
+    const typeUrl = req.type_url || this.fixedTypeUrl || '';
+    checkTypeUrl(typeUrl, this.fixedTypeUrl === undefined);
+    if (this.fixedTypeUrl && typeUrl !== this.fixedTypeUrl) {
+      throw new XdsProtocolError('HP_XDS_BAD_REQUEST', `this service serves ${this.fixedTypeUrl}, not ${typeUrl}`);
+    }
+    const names = req.resource_names ?? [];
+    checkNames(names, this.core.deps.limits, 'resource_names');
+    this.core.attachNode(req.node);
+    const nonce = req.response_nonce ?? '';
+    let state = this.types.get(typeUrl);
+    if (nonce !== '' && (!state || nonce !== state.lastNonce)) return; // stale: ignore entirely
+    if (!state) state = this.newState(typeUrl);
+    this.classify(typeUrl, state, req, nonce);
+    const change = state.sub.replaceAll(names);
+    this.core.deps.hooks.onSubscription?.(this.core.id, typeUrl, state.sub.describe(), state.sub.isWildcard());
+    for (const n of change.added) state.forced.add(n);
+    for (const n of state.sent.keys()) if (!state.sub.tracks(n)) state.sent.delete(n); // asked to forget: resend if asked again
+    if (change.wildcardChanged && state.sub.isWildcard()) state.forceAll = true;
+    if (nonce === '') state.forceAll = true;
+    this.reconcile();
+  }
+
+  /** Releases everything when the stream ends. */
+  dispose(reason: string): void {
+    this.core.dispose(reason);
+  }
+
+  private newState(typeUrl: string): SotwTypeState {
+    if (!isServedTypeUrl(typeUrl) && this.types.size >= this.core.deps.limits.maxTypesPerStream) {
+      throw new XdsProtocolError('HP_XDS_RESOURCE_EXHAUSTED', `too many distinct type URLs on one stream (limit ${this.core.deps.limits.maxTypesPerStream})`);
+    }
+    const state: SotwTypeState = {
+      sub: new Subscription(typeUrl, { legacyWildcard: !this.core.grpcClient }),
+      lastNonce: '',
+      sent: new Map(),
+      forceAll: false,
+      forced: new Set(),
+      lastVersion: '',
+    };
+    this.types.set(typeUrl, state);
+    return state;
+  }
+
+  /** ACK or NACK of the response named by the (current) nonce. */
+  private classify(typeUrl: string, state: SotwTypeState, req: SotwRequest, nonce: string): void {
+    if (nonce === '') return;
+    const at = this.core.deps.clock.now();
+    const hooks = this.core.deps.hooks;
+    if (req.error_detail) {
+      hooks.onNack?.(this.core.id, {
+        typeUrl,
+        nonce,
+        version: req.version_info ?? '',
+        at,
+        errorCode: req.error_detail.code ?? 0,
+        errorMessage: req.error_detail.message ?? '',
+        rejectedVersion: state.lastVersion,
+        rejectedResources: [...state.sent.keys()],
+      });
+    } else {
+      hooks.onAck?.(this.core.id, { typeUrl, nonce, version: req.version_info ?? '', at });
+    }
+  }
+
+  /** Brings the client up to date with the current snapshot, in push order, removals last. */
+  private reconcile(): void {
+    const published = this.core.published;
+    if (!published || !this.core.canSend()) return;
+    const mode = diffMode(published, this.reconciledId);
+    for (const phase of ['upsert', 'remove'] as const) {
+      for (const typeUrl of PUSH_ORDER) {
+        const state = this.types.get(typeUrl);
+        if (state) this.reconcileType(typeUrl, state, phase, changedNames(published, typeUrl, mode));
+        if (!this.core.canSend()) {
+          this.reconciledId = -1; // cut short: next time diff everything
+          return;
+        }
+      }
+    }
+    this.reconciledId = published.id;
+  }
+
+  private reconcileType(typeUrl: TypeUrl, state: SotwTypeState, phase: Phase, changed: Changed): void {
+    if (FULL_STATE_TYPES.has(typeUrl)) this.reconcileFullState(typeUrl, state, phase, changed);
+    else if (phase === 'upsert') this.reconcileSubset(typeUrl, state, changed);
+  }
+
+  /** LDS/CDS: every response carries everything the client should have. */
+  private reconcileFullState(typeUrl: TypeUrl, state: SotwTypeState, phase: Phase, changed: Changed): void {
+    if (changed !== 'all' && changed.size === 0 && !state.forceAll && state.forced.size === 0) return;
+    const wanted = this.wantedFullState(typeUrl, state);
+    const upserts = wanted.filter((e) => state.forced.has(e.name) || state.sent.get(e.name)?.version !== e.version);
+    const wantedNames = new Set(wanted.map((e) => e.name));
+    // Only what the snapshot itself took away needs the make-before-break transition.
+    const leaving = [...state.sent.values()].filter((e) => !wantedNames.has(e.name) && (changed === 'all' || changed.has(e.name)));
+    if (phase === 'upsert') {
+      if (!state.forceAll && upserts.length === 0) return;
+      // Make before break: keep what is leaving until the other types have caught up.
+      this.send(typeUrl, state, [...wanted, ...leaving], leaving.length > 0 ? '.transition' : '');
+      this.forceEndpointsOf(typeUrl, upserts);
+    } else if (leaving.length > 0) {
+      this.send(typeUrl, state, wanted, '');
+    }
+  }
+
+  private wantedFullState(typeUrl: TypeUrl, state: SotwTypeState): SnapshotEntry[] {
+    const resources = this.core.published!.snapshot.resources(typeUrl);
+    if (state.sub.isWildcard()) return [...resources.values()];
+    const out: SnapshotEntry[] = [];
+    for (const name of state.sub.explicitNames()) {
+      const e = resources.get(name);
+      if (e) out.push(e);
+    }
+    return out;
+  }
+
+  /** EDS/RDS: send only what changed or was newly requested; absence deletes nothing. */
+  private reconcileSubset(typeUrl: TypeUrl, state: SotwTypeState, changed: Changed): void {
+    const published = this.core.published!;
+    const candidates: Iterable<string> =
+      changed === 'all' || state.forceAll ? state.sub.explicitNames() : union(changed, state.forced);
+    const out: SnapshotEntry[] = [];
+    for (const name of candidates) {
+      if (!state.sub.tracks(name)) continue;
+      const entry = published.snapshot.get(typeUrl, name);
+      if (!entry) {
+        state.sent.delete(name); // gone: send it again when it comes back
+        continue;
+      }
+      if (state.forceAll || state.forced.has(name) || state.sent.get(name)?.version !== entry.version) out.push(entry);
+    }
+    if (out.length === 0) {
+      state.forceAll = false;
+      state.forced.clear();
+      return;
+    }
+    this.send(typeUrl, state, out, '');
+  }
+
+  /** After clusters were added or changed, their endpoints are sent again so Envoy finishes warming. */
+  private forceEndpointsOf(typeUrl: TypeUrl, clusters: readonly SnapshotEntry[]): void {
+    if (typeUrl !== TypeUrl.Cluster) return;
+    const eds = this.types.get(TypeUrl.Endpoint);
+    if (!eds) return;
+    for (const c of clusters) for (const ref of c.references) if (eds.sub.tracks(ref)) eds.forced.add(ref);
+  }
+
+  private send(typeUrl: TypeUrl, state: SotwTypeState, entries: readonly SnapshotEntry[], suffix: string): void {
+    const published = this.core.published!;
+    const nonce = this.core.nextNonce();
+    const version = `${this.core.deps.epoch}-${published.snapshot.version(typeUrl)}${suffix}`;
+    const bytes = encodeSotwResponse({
+      versionInfo: version,
+      typeUrl,
+      nonce,
+      resources: entries.map((e) => e.anyBytes()),
+      controlPlaneId: this.core.deps.controlPlaneId,
+    });
+    state.lastNonce = nonce;
+    state.lastVersion = version;
+    if (FULL_STATE_TYPES.has(typeUrl)) state.sent.clear();
+    for (const e of entries) state.sent.set(e.name, e);
+    state.forceAll = false;
+    state.forced.clear();
+    this.core.deps.hooks.onResponse?.(this.core.id, {
+      typeUrl,
+      nonce,
+      version,
+      resources: entries,
+      removed: [],
+      bytes: bytes.length,
+      at: this.core.deps.clock.now(),
+    });
+    this.core.write(bytes);
+  }
+}
+
+function* union(a: ReadonlySet<string>, b: ReadonlySet<string>): Iterable<string> {
+  yield* a;
+  for (const n of b) if (!a.has(n)) yield n;
+}
