@@ -25,18 +25,25 @@ export const EMPTY_RESOURCES: XdsResources = { clusters: [], endpoints: [], list
 
 const HCM = 'envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager';
 
-export function buildSnapshot(resources: XdsResources): Snapshot {
+export interface BuildOptions {
+  /** A time to live for some resources (clients drop them unless refreshed by heartbeats). */
+  readonly ttlMs?: (typeUrl: TypeUrl, name: string) => number | undefined;
+}
+
+export function buildSnapshot(resources: XdsResources, options: BuildOptions = {}): Snapshot {
+  const withTtl = (typeUrl: TypeUrl) => (e: SnapshotEntryInput): SnapshotEntryInput => {
+    const ttlMs = options.ttlMs?.(typeUrl, e.name);
+    return ttlMs === undefined ? e : { ...e, ttlMs };
+  };
   return new Snapshot({
-    [TypeUrl.Cluster]: resources.clusters.map(clusterEntry),
-    [TypeUrl.Endpoint]: resources.endpoints.map((e) => ({
-      name: e.cluster_name ?? '',
-      bytes: encodeMessage('envoy.config.endpoint.v3.ClusterLoadAssignment', e),
-    })),
-    [TypeUrl.Listener]: resources.listeners.map(listenerEntry),
-    [TypeUrl.Route]: resources.routes.map((r) => ({
-      name: r.name ?? '',
-      bytes: encodeMessage('envoy.config.route.v3.RouteConfiguration', r),
-    })),
+    [TypeUrl.Cluster]: resources.clusters.map(clusterEntry).map(withTtl(TypeUrl.Cluster)),
+    [TypeUrl.Endpoint]: resources.endpoints
+      .map((e) => ({ name: e.cluster_name ?? '', bytes: encodeMessage('envoy.config.endpoint.v3.ClusterLoadAssignment', e) }))
+      .map(withTtl(TypeUrl.Endpoint)),
+    [TypeUrl.Listener]: resources.listeners.map(listenerEntry).map(withTtl(TypeUrl.Listener)),
+    [TypeUrl.Route]: resources.routes
+      .map((r) => ({ name: r.name ?? '', bytes: encodeMessage('envoy.config.route.v3.RouteConfiguration', r) }))
+      .map(withTtl(TypeUrl.Route)),
   });
 }
 

@@ -12,7 +12,9 @@ import { DEFAULT_LIMITS, type DeltaRequest, type SotwRequest, type XdsLimits } f
 import { SotwStream } from '../../src/xds/server/sotw-stream';
 import type { StreamDeps, StreamTransport } from '../../src/xds/server/stream-core';
 import { decodeMessage, typeNameOfUrl } from '../../src/xds/proto';
-import { buildSnapshot, type XdsResources } from '../../src/xds/snapshot-builder';
+import type { Resource__Output } from '../../src/xds/generated/envoy/service/discovery/v3/Resource';
+import type { Any__Output } from '../../src/xds/generated/google/protobuf/Any';
+import { buildSnapshot, type BuildOptions, type XdsResources } from '../../src/xds/snapshot-builder';
 import type { TypeUrl } from '../../src/xds/type-urls';
 import { FakeClock } from './fake-clock';
 
@@ -21,6 +23,8 @@ export interface SotwReply {
   readonly typeUrl: string;
   readonly nonce: string;
   readonly names: string[];
+  /** The resources as sent (Any). */
+  readonly anys: Any__Output[];
 }
 
 export interface DeltaReply {
@@ -29,6 +33,7 @@ export interface DeltaReply {
   readonly names: string[];
   readonly versions: Record<string, string>;
   readonly removed: string[];
+  readonly resources: Resource__Output[];
 }
 
 class RecordingTransport implements StreamTransport {
@@ -91,8 +96,8 @@ abstract class Harness {
   }
 
   /** Publishes resources for every node (the default group). */
-  publish(resources: XdsResources, group = '*'): void {
-    this.cache.setSnapshot(group, buildSnapshot(resources));
+  publish(resources: XdsResources, group = '*', options: BuildOptions = {}): void {
+    this.cache.setSnapshot(group, buildSnapshot(resources, options));
   }
 
   protected takeFrames(): Uint8Array[] {
@@ -117,7 +122,7 @@ export class SotwHarness extends Harness {
   replies(): SotwReply[] {
     return this.takeFrames().map((bytes) => {
       const r = decodeMessage('envoy.service.discovery.v3.DiscoveryResponse', bytes);
-      return { version: r.version_info, typeUrl: r.type_url, nonce: r.nonce, names: r.resources.map((a) => nameOf(a.type_url, a.value)) };
+      return { version: r.version_info, typeUrl: r.type_url, nonce: r.nonce, names: r.resources.map((a) => nameOf(a.type_url, a.value)), anys: r.resources };
     });
   }
 
@@ -146,7 +151,7 @@ export class DeltaHarness extends Harness {
       for (const res of r.resources) {
         if (res.resource && nameOf(res.resource.type_url, res.resource.value) !== res.name) throw new Error(`Resource.name ${res.name} does not match its content`);
       }
-      return { typeUrl: r.type_url, nonce: r.nonce, names: r.resources.map((res) => res.name), versions, removed: r.removed_resources };
+      return { typeUrl: r.type_url, nonce: r.nonce, names: r.resources.map((res) => res.name), versions, removed: r.removed_resources, resources: r.resources };
     });
   }
 }

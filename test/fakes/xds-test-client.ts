@@ -13,7 +13,7 @@ export function adsClient(port: number): AggregatedDiscoveryServiceClient {
 }
 
 /** Resolves with the next `count` messages of a stream. */
-export function nextMessages<T>(stream: grpc.ClientDuplexStream<unknown, T>, count: number, timeoutMs = 5000): Promise<T[]> {
+export function nextMessages<Req, T>(stream: grpc.ClientDuplexStream<Req, T>, count: number, timeoutMs = 5000): Promise<T[]> {
   return new Promise((resolve, reject) => {
     const got: T[] = [];
     const timer = setTimeout(() => reject(new Error(`timed out after ${got.length}/${count} messages`)), timeoutMs);
@@ -30,7 +30,7 @@ export function nextMessages<T>(stream: grpc.ClientDuplexStream<unknown, T>, cou
 }
 
 /** Resolves with the status the stream ended with. */
-export function endStatus(stream: grpc.ClientDuplexStream<unknown, unknown>, timeoutMs = 5000): Promise<grpc.StatusObject> {
+export function endStatus<Req, Res>(stream: grpc.ClientDuplexStream<Req, Res>, timeoutMs = 5000): Promise<grpc.StatusObject> {
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error('stream did not end')), timeoutMs);
     stream.on('error', () => undefined);

@@ -6,7 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import { ALL_TYPE_URLS, TypeUrl } from '../type-urls';
-import { encodeAny, encodeDeltaResource } from './wire';
+import { RESOURCE_WRAPPER_TYPE_URL, encodeAny, encodeDeltaResource } from './wire';
 
 export interface SnapshotEntryInput {
   readonly name: string;
@@ -17,18 +17,22 @@ export interface SnapshotEntryInput {
    * a Listener's RDS route configuration name. Used by checkConsistent().
    */
   readonly references?: readonly string[];
+  /** Time to live: the client drops the resource unless it is refreshed (heartbeats) in time. */
+  readonly ttlMs?: number;
 }
 
 export class SnapshotEntry {
   readonly version: string;
   private any?: Uint8Array;
   private delta?: Uint8Array;
+  private wrapped?: Uint8Array;
 
   constructor(
     readonly typeUrl: TypeUrl,
     readonly name: string,
     readonly bytes: Uint8Array,
     readonly references: readonly string[],
+    readonly ttlMs?: number,
   ) {
     this.version = contentHash(bytes);
   }
@@ -38,9 +42,24 @@ export class SnapshotEntry {
     return (this.any ??= encodeAny(this.typeUrl, this.bytes));
   }
 
-  /** The resource as an encoded delta envoy.service.discovery.v3.Resource (computed once). */
+  /** The resource as an encoded delta envoy.service.discovery.v3.Resource, with its TTL (computed once). */
   deltaResourceBytes(): Uint8Array {
-    return (this.delta ??= encodeDeltaResource(this.name, this.version, this.anyBytes()));
+    return (this.delta ??= encodeDeltaResource(this.name, this.version, this.anyBytes(), this.ttlMs));
+  }
+
+  /** SotW for clients that accept Resource wrappers: the resource inside a Resource with its TTL. */
+  wrappedAnyBytes(): Uint8Array {
+    return (this.wrapped ??= encodeAny(RESOURCE_WRAPPER_TYPE_URL, this.deltaResourceBytes()));
+  }
+
+  /** A heartbeat for this resource: name, version and TTL, no content (delta form). */
+  heartbeatBytes(): Uint8Array {
+    return encodeDeltaResource(this.name, this.version, undefined, this.ttlMs);
+  }
+
+  /** A heartbeat wrapped for SotW. */
+  wrappedHeartbeatBytes(): Uint8Array {
+    return encodeAny(RESOURCE_WRAPPER_TYPE_URL, this.heartbeatBytes());
   }
 }
 
@@ -68,9 +87,9 @@ export class Snapshot {
       const hash = createHash('sha256');
       for (const e of entries) {
         if (map.has(e.name)) throw new Error(`duplicate ${typeUrl} name "${e.name}"`);
-        const entry = new SnapshotEntry(typeUrl, e.name, e.bytes, e.references ?? []);
+        const entry = new SnapshotEntry(typeUrl, e.name, e.bytes, e.references ?? [], e.ttlMs);
         map.set(e.name, entry);
-        hash.update(e.name).update('\0').update(entry.version).update('\n');
+        hash.update(e.name).update('\0').update(entry.version).update(`\0${e.ttlMs ?? ''}\n`);
       }
       byType.set(typeUrl, map);
       versions.set(typeUrl, hash.digest('hex').slice(0, 16));

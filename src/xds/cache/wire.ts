@@ -17,9 +17,30 @@ export function encodeAny(typeUrl: string, value: Uint8Array): Uint8Array {
   return Writer.create().uint32(tag(1)).string(typeUrl).uint32(tag(2)).bytes(value).finish();
 }
 
-/** envoy.service.discovery.v3.Resource {version = 1, resource = 2, name = 3}. */
-export function encodeDeltaResource(name: string, version: string, anyBytes: Uint8Array): Uint8Array {
-  return Writer.create().uint32(tag(1)).string(version).uint32(tag(2)).bytes(anyBytes).uint32(tag(3)).string(name).finish();
+const VARINT = 0;
+
+/** The type URL of the envoy.service.discovery.v3.Resource wrapper (TTL in SotW). */
+export const RESOURCE_WRAPPER_TYPE_URL = 'type.googleapis.com/envoy.service.discovery.v3.Resource';
+
+/**
+ * envoy.service.discovery.v3.Resource {version = 1, resource = 2, name = 3, ttl = 6}. Without
+ * anyBytes it is a heartbeat: the client refreshes the resource's TTL and changes nothing else.
+ */
+export function encodeDeltaResource(name: string, version: string, anyBytes: Uint8Array | undefined, ttlMs?: number): Uint8Array {
+  const w = Writer.create().uint32(tag(1)).string(version);
+  if (anyBytes) w.uint32(tag(2)).bytes(anyBytes);
+  w.uint32(tag(3)).string(name);
+  if (ttlMs !== undefined) encodeDuration(w.uint32(tag(6)).fork(), ttlMs).ldelim();
+  return w.finish();
+}
+
+/** google.protobuf.Duration {seconds = 1, nanos = 2} from milliseconds. */
+function encodeDuration(w: Writer, ms: number): Writer {
+  const seconds = Math.floor(ms / 1000);
+  const nanos = Math.round((ms - seconds * 1000) * 1e6);
+  if (seconds) w.uint32((1 << 3) | VARINT).int64(seconds);
+  if (nanos) w.uint32((2 << 3) | VARINT).int32(nanos);
+  return w;
 }
 
 export interface SotwResponseFrame {

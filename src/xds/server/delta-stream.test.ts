@@ -15,7 +15,7 @@ function started(bundle = aBundle(['a', 'b'])): DeltaHarness {
   return h;
 }
 
-function versionsOf(names: readonly string[], type = EDS, bundle = aBundle(['a', 'b'])): Record<string, string> {
+function versionsOf(names: readonly string[], type: TypeUrl = EDS, bundle = aBundle(['a', 'b'])): Record<string, string> {
   const snap = buildSnapshot(bundle);
   return Object.fromEntries(names.map((n) => [n, snap.get(type, n)!.version]));
 }
@@ -150,6 +150,22 @@ describe('DeltaStream (checklist §14, line 10 and friends)', () => {
     h.replies();
     h.publish({ ...aBundle(['a']), clusters: [anEdsCluster('a', { connect_timeout: { seconds: 7 } })] });
     expect(h.replies().map((r) => [r.typeUrl, r.names])).toEqual([[CDS, ['a']], [EDS, ['a']]]);
+  });
+
+  test('resources with a TTL carry it, and heartbeats without content refresh them', () => {
+    const h = new DeltaHarness({ limits: { heartbeatIntervalMs: 5_000 } });
+    h.publish(aBundle(['a', 'b']), '*', { ttlMs: (t, name) => (t === EDS && name === 'b' ? 1_500 : undefined) });
+    h.request({ node: envoy, type_url: EDS, resource_names_subscribe: ['a', 'b'] });
+    const [r] = h.replies();
+    expect(r!.resources.map((x) => [x.name, x.ttl])).toEqual([['a', null], ['b', { seconds: '1', nanos: 500_000_000 }]]);
+    h.clock.advance(5_000);
+    const [beat] = h.replies();
+    expect(beat!.resources.map((x) => [x.name, x.version, x.resource, x.ttl?.seconds])).toEqual([['b', r!.versions['b'], null, '1']]);
+    h.publish(aBundle(['a']));
+    h.clock.advance(5_000);
+    expect(h.replies().map((x) => x.removed)).toEqual([['b']]); // gone: no more heartbeats
+    h.clock.advance(20_000);
+    expect(h.replies()).toEqual([]);
   });
 
   test('nonces are unique on the stream', () => {

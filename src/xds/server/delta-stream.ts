@@ -184,17 +184,6 @@ export class DeltaStream {
   }
 
   private send(typeUrl: TypeUrl, state: DeltaTypeState, upserts: readonly SnapshotEntry[], removed: readonly string[]): void {
-    const snapshot = this.core.published!.snapshot;
-    const nonce = this.core.nextNonce();
-    const version = snapshot.version(typeUrl);
-    const bytes = encodeDeltaResponse({
-      systemVersionInfo: version,
-      typeUrl,
-      nonce,
-      resources: upserts.map((e) => e.deltaResourceBytes()),
-      removed,
-      controlPlaneId: this.core.deps.controlPlaneId,
-    });
     for (const e of upserts) {
       state.clientHas.set(e.name, e.version);
       state.forced.delete(e.name);
@@ -203,17 +192,36 @@ export class DeltaStream {
       state.clientHas.delete(n);
       state.forced.delete(n);
     }
+    this.emit(typeUrl, state, upserts, upserts.map((e) => e.deltaResourceBytes()), removed);
+    if (upserts.some((e) => e.ttlMs !== undefined)) this.core.armHeartbeat(() => this.heartbeat());
+  }
+
+  /** Refreshes the TTL of every resource with one that the client holds at its current version. */
+  private heartbeat(): boolean {
+    let any = false;
+    const snapshot = this.core.published!.snapshot;
+    for (const typeUrl of PUSH_ORDER) {
+      const state = this.types.get(typeUrl);
+      if (!state) continue;
+      const due: SnapshotEntry[] = [];
+      for (const [name, version] of state.clientHas) {
+        const e = snapshot.get(typeUrl, name);
+        if (e && e.ttlMs !== undefined && e.version === version) due.push(e);
+      }
+      if (due.length === 0) continue;
+      any = true;
+      this.emit(typeUrl, state, due, due.map((e) => e.heartbeatBytes()), []);
+    }
+    return any;
+  }
+
+  private emit(typeUrl: TypeUrl, state: DeltaTypeState, upserts: readonly SnapshotEntry[], resources: readonly Uint8Array[], removed: readonly string[]): void {
+    const version = this.core.published!.snapshot.version(typeUrl);
+    const nonce = this.core.nextNonce();
+    const bytes = encodeDeltaResponse({ systemVersionInfo: version, typeUrl, nonce, resources, removed, controlPlaneId: this.core.deps.controlPlaneId });
     state.lastNonce = nonce;
     state.lastSent = { version, names: upserts.map((e) => e.name) };
-    this.core.deps.hooks.onResponse?.(this.core.id, {
-      typeUrl,
-      nonce,
-      version,
-      resources: upserts,
-      removed,
-      bytes: bytes.length,
-      at: this.core.deps.clock.now(),
-    });
+    this.core.deps.hooks.onResponse?.(this.core.id, { typeUrl, nonce, version, resources: upserts, removed, bytes: bytes.length, at: this.core.deps.clock.now() });
     this.core.write(bytes);
   }
 }

@@ -53,6 +53,8 @@ export interface XdsLimits {
   readonly keepaliveTimeoutMs: number;
   /** 0 = unlimited. */
   readonly maxConnectionAgeMs: number;
+  /** How often resources with a TTL are refreshed by heartbeats. */
+  readonly heartbeatIntervalMs: number;
 }
 
 export const DEFAULT_LIMITS: XdsLimits = {
@@ -64,6 +66,7 @@ export const DEFAULT_LIMITS: XdsLimits = {
   keepaliveTimeMs: 30_000,
   keepaliveTimeoutMs: 10_000,
   maxConnectionAgeMs: 0,
+  heartbeatIntervalMs: 5_000,
 };
 
 export function toNodeInfo(node: NodeMessage | null | undefined): NodeInfo {
@@ -99,6 +102,21 @@ export function checkNames(names: readonly string[], limits: XdsLimits, field: s
     }
   }
 }
+
+/**
+ * Whether a SotW client accepts resources wrapped in envoy.service.discovery.v3.Resource (the only
+ * way to carry a TTL in SotW). grpc-js does not, and NACKs such resources.
+ */
+export function acceptsSotwResourceWrapper(node: NodeInfo): boolean {
+  return SOTW_TTL_FEATURES.some((f) => node.clientFeatures.includes(f));
+}
+
+const SOTW_TTL_FEATURES = [
+  'xds.config.resource-in-sotw',
+  'xds.config.supports-resource-ttl',
+  'envoy.config.resource-in-sotw',
+  'envoy.config.supports-resource-ttl',
+];
 
 const TYPE_URL_PREFIX = 'type.googleapis.com/';
 

@@ -1,6 +1,7 @@
 import { XdsProtocolError } from '../../errors';
 import { SotwHarness } from '../../../test/fakes/fake-ads-stream';
 import { aBundle, anEdsCluster, endpointsFor } from '../../../test/fakes/xds-fixtures';
+import { decodeMessage } from '../proto';
 import { TypeUrl } from '../type-urls';
 
 const CDS = TypeUrl.Cluster;
@@ -127,7 +128,7 @@ describe('SotwStream (checklist §14)', () => {
     expect(h.replies().find((r) => r.typeUrl === CDS)?.names).toEqual(['a']);
     const g = started();
     g.request({ node: grpcNode, type_url: CDS, resource_names: [] });
-    expect(g.replies()).toEqual([{ version: expect.any(String), typeUrl: CDS, nonce: '1', names: [] }]);
+    expect(g.replies().map((r) => [r.typeUrl, r.names])).toEqual([[CDS, []]]);
   });
 
   test('8. pushes go clusters, endpoints, listeners, routes; clusters leave only after the others caught up', () => {
@@ -195,6 +196,38 @@ describe('SotwStream (checklist §14)', () => {
     expect(h.replies()[0]!.names).toEqual(['default']);
     h.publish(aBundle(['gw-only']), 'gw');
     expect(h.replies().filter((r) => r.typeUrl === CDS).map((r) => r.names)).toEqual([['gw-only', 'default'], ['gw-only']]);
+  });
+});
+
+describe('SotwStream TTL (checklist line 12)', () => {
+  const ttl = { ttlMs: (t: string, name: string) => (t === EDS && name === 'a' ? 30_000 : undefined) };
+  const ttlEnvoy = { ...envoy, client_features: ['envoy.config.resource-in-sotw', 'envoy.config.supports-resource-ttl'] };
+
+  test('resources with a TTL are wrapped in Resource only for clients that advertise it, and refreshed by heartbeats', () => {
+    const h = new SotwHarness({ limits: { heartbeatIntervalMs: 10_000 } });
+    h.publish(aBundle(['a', 'b']), '*', ttl);
+    h.request({ node: ttlEnvoy, type_url: EDS, resource_names: ['a', 'b'] });
+    const [eds] = h.replies();
+    expect(eds!.anys.map((a) => a.type_url)).toEqual(['type.googleapis.com/envoy.service.discovery.v3.Resource', EDS]);
+    const wrapped = decodeMessage('envoy.service.discovery.v3.Resource', eds!.anys[0]!.value);
+    expect(wrapped).toMatchObject({ name: 'a', ttl: { seconds: '30', nanos: 0 } });
+    expect(wrapped.resource?.type_url).toBe(EDS);
+    h.ack(eds!, ['a', 'b']);
+    h.clock.advance(10_000);
+    const [beat] = h.replies();
+    expect(beat!.version).toBe(eds!.version);
+    const hb = decodeMessage('envoy.service.discovery.v3.Resource', beat!.anys[0]!.value);
+    expect(beat!.anys).toHaveLength(1);
+    expect(hb).toMatchObject({ name: 'a', version: wrapped.version, resource: null, ttl: { seconds: '30' } });
+  });
+
+  test('gRPC clients never get wrapped resources or heartbeats', () => {
+    const h = new SotwHarness({ limits: { heartbeatIntervalMs: 10_000 } });
+    h.publish(aBundle(['a']), '*', ttl);
+    h.request({ node: grpcNode, type_url: EDS, resource_names: ['a'] });
+    expect(h.replies()[0]!.anys.map((a) => a.type_url)).toEqual([EDS]);
+    h.clock.advance(60_000);
+    expect(h.replies()).toEqual([]);
   });
 });
 

@@ -198,31 +198,39 @@ export class SotwStream {
   }
 
   private send(typeUrl: TypeUrl, state: SotwTypeState, entries: readonly SnapshotEntry[], suffix: string): void {
-    const published = this.core.published!;
-    const nonce = this.core.nextNonce();
-    const version = `${this.core.deps.epoch}-${published.snapshot.version(typeUrl)}${suffix}`;
-    const bytes = encodeSotwResponse({
-      versionInfo: version,
-      typeUrl,
-      nonce,
-      resources: entries.map((e) => e.anyBytes()),
-      controlPlaneId: this.core.deps.controlPlaneId,
-    });
-    state.lastNonce = nonce;
-    state.lastVersion = version;
+    const version = `${this.core.deps.epoch}-${this.core.published!.snapshot.version(typeUrl)}${suffix}`;
+    const wrap = this.core.sotwTtl;
+    this.emit(typeUrl, state, version, entries, entries.map((e) => (wrap && e.ttlMs !== undefined ? e.wrappedAnyBytes() : e.anyBytes())));
     if (FULL_STATE_TYPES.has(typeUrl)) state.sent.clear();
     for (const e of entries) state.sent.set(e.name, e);
     state.forceAll = false;
     state.forced.clear();
-    this.core.deps.hooks.onResponse?.(this.core.id, {
-      typeUrl,
-      nonce,
-      version,
-      resources: entries,
-      removed: [],
-      bytes: bytes.length,
-      at: this.core.deps.clock.now(),
-    });
+    if (wrap && entries.some((e) => e.ttlMs !== undefined)) this.core.armHeartbeat(() => this.heartbeat());
+  }
+
+  /**
+   * Refreshes the TTL of every resource the client holds that has one: wrapped heartbeats (no
+   * content) at the same version; LDS/CDS keep the rest of their full state in the response.
+   * Returns whether any such resource is left.
+   */
+  private heartbeat(): boolean {
+    let any = false;
+    for (const typeUrl of PUSH_ORDER) {
+      const state = this.types.get(typeUrl);
+      if (!state || ![...state.sent.values()].some((e) => e.ttlMs !== undefined)) continue;
+      any = true;
+      const entries = [...state.sent.values()].filter((e) => e.ttlMs !== undefined || FULL_STATE_TYPES.has(typeUrl));
+      this.emit(typeUrl, state, state.lastVersion, entries, entries.map((e) => (e.ttlMs !== undefined ? e.wrappedHeartbeatBytes() : e.anyBytes())));
+    }
+    return any;
+  }
+
+  private emit(typeUrl: TypeUrl, state: SotwTypeState, version: string, entries: readonly SnapshotEntry[], anys: readonly Uint8Array[]): void {
+    const nonce = this.core.nextNonce();
+    const bytes = encodeSotwResponse({ versionInfo: version, typeUrl, nonce, resources: anys, controlPlaneId: this.core.deps.controlPlaneId });
+    state.lastNonce = nonce;
+    state.lastVersion = version;
+    this.core.deps.hooks.onResponse?.(this.core.id, { typeUrl, nonce, version, resources: entries, removed: [], bytes: bytes.length, at: this.core.deps.clock.now() });
     this.core.write(bytes);
   }
 }

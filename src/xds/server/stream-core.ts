@@ -9,7 +9,7 @@ import type { Logger } from '../../log';
 import type { NodeHash } from '../cache/node-hash';
 import type { PublishedSnapshot, SnapshotCache } from '../cache/snapshot-cache';
 import type { NodeInfo, ServerHooks, StreamInfo } from './hooks';
-import { isGrpcClient, toNodeInfo, type NodeMessage, type XdsLimits } from './requests';
+import { acceptsSotwResourceWrapper, isGrpcClient, toNodeInfo, type NodeMessage, type XdsLimits } from './requests';
 
 /** gRPC status codes used when the server ends a stream. */
 export const GrpcCode = {
@@ -46,12 +46,15 @@ export class StreamCore {
   node: NodeInfo | undefined;
   group = '';
   grpcClient = false;
+  /** SotW only: the client accepts Resource-wrapped resources (TTL). */
+  sotwTtl = false;
   published: PublishedSnapshot | undefined;
   private nonce = 0;
   private cancelWatch: (() => void) | undefined;
   private congested = false;
   private slowTimer: TimerHandle | undefined;
   private closed = false;
+  private heartbeatTimer: TimerHandle | undefined;
 
   constructor(
     readonly deps: StreamDeps,
@@ -68,6 +71,7 @@ export class StreamCore {
     const node = toNodeInfo(message);
     this.node = node;
     this.grpcClient = isGrpcClient(node);
+    this.sotwTtl = acceptsSotwResourceWrapper(node);
     this.group = this.deps.nodeHash(node);
     this.deps.hooks.onNode?.(this.id, node, this.group);
     this.cancelWatch = this.deps.cache.watch(this.group, (published) => {
@@ -107,6 +111,18 @@ export class StreamCore {
     this.onSnapshot();
   }
 
+  /**
+   * Runs beat() every limits.heartbeatIntervalMs while it returns true (the client still holds
+   * resources with a TTL). Calling it while armed does nothing.
+   */
+  armHeartbeat(beat: () => boolean): void {
+    if (this.heartbeatTimer || this.closed) return;
+    this.heartbeatTimer = this.deps.clock.setTimeout(() => {
+      this.heartbeatTimer = undefined;
+      if (this.canSend() && beat()) this.armHeartbeat(beat);
+    }, this.deps.limits.heartbeatIntervalMs);
+  }
+
   /** Ends the stream from the server side with a status. */
   close(code: number, message: string): void {
     if (this.closed) return;
@@ -120,6 +136,7 @@ export class StreamCore {
     this.closed = true;
     this.cancelWatch?.();
     this.deps.clock.clearTimeout(this.slowTimer);
+    this.deps.clock.clearTimeout(this.heartbeatTimer);
     this.deps.hooks.onStreamClosed?.(this.id, reason);
   }
 }

@@ -1,0 +1,10 @@
+// Original file: proto/envoy/type/v3/percent.proto
+
+
+export interface Percent {
+  'value'?: (number | string);
+}
+
+export interface Percent__Output {
+  'value': (number);
+}

@@ -1,0 +1,13 @@
+import type { EnumTypeDefinition } from '@grpc/proto-loader';
+
+
+export interface ProtoGrpcType {
+  envoy: {
+    type: {
+      v3: {
+        CodecClientType: EnumTypeDefinition
+      }
+    }
+  }
+}
+
