@@ -65,12 +65,13 @@ describe('clientStatus', () => {
       [EDS, 'c', 'NOT_SENT', 'DOES_NOT_EXIST', ''],
     ]);
     const a = envoy?.generic_xds_configs?.[0];
-    expect(a?.xds_config?.type_url).toBe(CDS);
-    expect(Buffer.from(a?.xds_config?.value as Uint8Array)).toEqual(Buffer.from(snapshot.get(CDS, 'a')?.bytes as Uint8Array));
+    const any = a?.xds_config as { type_url: string; value: Uint8Array } | undefined;
+    expect(any?.type_url).toBe(CDS);
+    expect(Buffer.from(any?.value as Uint8Array)).toEqual(Buffer.from(snapshot.get(CDS, 'a')?.bytes as Uint8Array));
     expect(va).not.toBe(vb);
     const nacked = envoy?.generic_xds_configs?.[2];
     expect(nacked?.error_state).toMatchObject({ details: 'endpoints[0].locality unset', version_info: 'eds-v1' });
-    expect(nacked?.error_state?.failed_configuration?.type_url).toBe(EDS);
+    expect((nacked?.error_state?.failed_configuration as { type_url: string } | undefined)?.type_url).toBe(EDS);
   });
 
   it('marks resources sent but not yet acknowledged as STALE, and dropped ones as NOT_SENT', () => {
@@ -118,7 +119,7 @@ describe('csdsService over gRPC', () => {
 
   beforeEach(async () => {
     ctx = fixture();
-    const reg = csdsService({ registry: ctx.registry, cache: ctx.cache, clock: new FakeClock(), logger: silentLogger });
+    const reg = csdsService({ registry: ctx.registry, cache: ctx.cache, logger: silentLogger });
     server = new grpc.Server();
     server.addService(reg.definition, reg.implementation);
     const port = await new Promise<number>((resolve, reject) =>
@@ -154,7 +155,7 @@ describe('csdsService over gRPC', () => {
   it('FetchClientStatus honours node matchers and rejects metadata matchers', async () => {
     const res = await fetch({ node_matchers: [{ node_id: { prefix: 'grpc-' } }] });
     expect(res.config.map((c) => c.node?.id)).toEqual(['grpc-client-7']);
-    await expect(fetch({ node_matchers: [{ node_metadatas: [{ filter: 'x' }] }] })).rejects.toMatchObject({ code: grpc.status.UNIMPLEMENTED });
+    await expect(fetch({ node_matchers: [{ node_metadatas: [{ path: [{ key: 'role' }] }] }] })).rejects.toMatchObject({ code: grpc.status.UNIMPLEMENTED });
   });
 
   it('StreamClientStatus answers every request on the stream', async () => {

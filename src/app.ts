@@ -1,0 +1,145 @@
+/**
+ * App: wiring only. Builds every component of `serve`/`quickstart` from the parsed options
+ * (snapshot cache, client registry, ADS server with CSDS, admin server, resources-file watcher),
+ * starts them in order and stops them in reverse. With main.ts, the only place that constructs the
+ * system clock. Holds no protocol or resource logic of its own.
+ */
+import path from 'node:path';
+import { systemClock, type Clock } from './clock';
+import { SourceError } from './errors';
+import type { Logger } from './log';
+import type { ServeOptions } from './options';
+import { AdminServer } from './admin/admin-server';
+import { ConfigDump } from './admin/config-dump';
+import { readyHandler, xdsClientsHandler, type ReadinessState } from './admin/status-routes';
+import { DEFAULT_GROUP, nodeHashFor } from './xds/cache/node-hash';
+import { SnapshotCache } from './xds/cache/snapshot-cache';
+import { loadResourcesFile, publishResources, ResourcesFileWatcher, type ResourcesLoad } from './xds/resources-file';
+import { AdsServer } from './xds/server/ads-server';
+import { ClientRegistry } from './xds/server/client-registry';
+import { csdsService } from './xds/server/csds-service';
+
+/** What `healthplane quickstart` serves when given no resources of its own. */
+export const QUICKSTART_RESOURCES = path.join(__dirname, '..', 'examples', 'xds', 'demo.yaml');
+
+export interface AppDeps {
+  readonly logger: Logger;
+  readonly clock?: Clock;
+  /** Holdoff of the resources-file watcher (default 100 ms, at most 1 s). */
+  readonly reloadDelayMs?: number;
+  readonly reloadMaxDelayMs?: number;
+}
+
+export interface BoundPorts {
+  readonly xdsPort: number;
+  readonly adminPort: number;
+}
+
+export class App {
+  readonly cache: SnapshotCache;
+  readonly registry: ClientRegistry;
+  private readonly clock: Clock;
+  private readonly logger: Logger;
+  private readonly ads: AdsServer;
+  private readonly admin: AdminServer;
+  private readonly resourcesFile: string | undefined;
+  private watcher: ResourcesFileWatcher | undefined;
+  private xdsListening = false;
+  private stopping = false;
+
+  constructor(
+    private readonly options: ServeOptions,
+    private readonly deps: AppDeps,
+  ) {
+    const clock = (this.clock = deps.clock ?? systemClock);
+    const logger = (this.logger = deps.logger);
+    const epoch = clock.now().toString(36);
+    this.resourcesFile = options.xdsResources ?? (options.command === 'quickstart' ? QUICKSTART_RESOURCES : undefined);
+    this.cache = new SnapshotCache({ clock, logger: logger.child('cache') });
+    this.registry = new ClientRegistry({ clock });
+    this.ads = new AdsServer({
+      cache: this.cache,
+      nodeHash: nodeHashFor(options.nodeHash),
+      hooks: this.registry,
+      clock,
+      logger: logger.child('xds'),
+      epoch,
+      controlPlaneId: options.controlPlaneId ?? 'healthplane',
+      extraServices: [csdsService({ registry: this.registry, cache: this.cache, logger: logger.child('csds') })],
+    });
+    this.admin = new AdminServer({ logger: logger.child('admin') })
+      .route('/ready', '200 once a snapshot is served, 503 with the reason before', readyHandler(() => this.readiness()))
+      .route('/config_dump', "the served snapshot(s) in Envoy's config_dump JSON (?group=NAME)", new ConfigDump({ cache: this.cache, versionPrefix: epoch }).handler())
+      .route('/xds/clients', 'connected xDS clients: node, versions sent and ACKed, last NACK (?node=ID, ?resources=false)', xdsClientsHandler(this.registry));
+  }
+
+  /** Loads the resources, then starts the xDS server, the admin server and the file watcher. */
+  async start(): Promise<BoundPorts> {
+    const { options, logger } = this;
+    if (options.configDir !== undefined) logger.warn('--config-dir is not served yet; only --xds-resources is', { configDir: options.configDir });
+    if (this.resourcesFile !== undefined) {
+      const load = await loadResourcesFile(this.resourcesFile);
+      const outcome = publishResources(this.cache, load, DEFAULT_GROUP);
+      if (outcome.status === 'rejected') {
+        throw new SourceError('HP_SOURCE_PARSE', `cannot serve ${this.resourcesFile} (${outcome.code}):\n  ${outcome.problems.join('\n  ')}`);
+      }
+      logger.info('resources published', { file: this.resourcesFile, resources: outcome.resources, snapshot: outcome.id });
+    } else {
+      logger.warn('no --xds-resources given: serving nothing until resources are published');
+    }
+    const xdsPort = await this.ads.listen(options.xds.address, options.xds.port);
+    this.xdsListening = true;
+    let adminPort: number;
+    try {
+      adminPort = await this.admin.listen(options.admin.address, options.admin.port);
+    } catch (err) {
+      await this.ads.stop(0);
+      throw err;
+    }
+    this.startWatching();
+    logger.info('healthplane ready', { xdsAddress: options.xds.address, xdsPort, adminAddress: options.admin.address, adminPort });
+    return { xdsPort, adminPort };
+  }
+
+  /** Stops in reverse order: watcher, admin server, xDS server (streams end with UNAVAILABLE). */
+  async stop(graceMs = 2000): Promise<void> {
+    this.stopping = true;
+    this.watcher?.stop();
+    await this.watcher?.whenIdle();
+    await this.admin.stop();
+    await this.ads.stop(graceMs);
+    this.xdsListening = false;
+    this.logger.info('healthplane stopped');
+  }
+
+  private startWatching(): void {
+    const file = this.resourcesFile;
+    if (file === undefined) return;
+    this.watcher = new ResourcesFileWatcher({
+      file,
+      clock: this.clock,
+      logger: this.logger.child('resources'),
+      delayMs: this.deps.reloadDelayMs,
+      maxDelayMs: this.deps.reloadMaxDelayMs,
+      onLoad: (load) => this.republish(file, load),
+    });
+    this.watcher.start();
+  }
+
+  private republish(file: string, load: ResourcesLoad): void {
+    if (this.stopping) return;
+    const outcome = publishResources(this.cache, load, DEFAULT_GROUP);
+    if (outcome.status === 'rejected') {
+      this.logger.error('resources not published; the last good snapshot stays served', { code: outcome.code, file, problems: outcome.problems });
+    } else if (outcome.status === 'published') {
+      this.logger.info('resources published', { file, resources: outcome.resources, snapshot: outcome.id });
+    }
+  }
+
+  private readiness(): ReadinessState {
+    if (this.stopping) return { ready: false, reason: 'shutting down' };
+    if (!this.xdsListening) return { ready: false, reason: 'the xDS server is not listening yet' };
+    if (this.cache.groups().length === 0) return { ready: false, reason: 'no snapshot published yet' };
+    return { ready: true };
+  }
+}

@@ -1,0 +1,112 @@
+/**
+ * The healthplane command: argv and the environment -> parseOptions() -> the command. `serve` and
+ * `quickstart` run the App until SIGINT/SIGTERM, then stop it gracefully. Receives argv (no node
+ * or script path); returns the exit code (0 ok, 1 failure, 2 bad options) and writes errors to
+ * stderr with their code. With app.ts, the only place that reads process.env.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { App } from './app';
+import { HpError } from './errors';
+import { createLogger } from './log';
+import { helpText, parseOptions, type Env, type ServeOptions } from './options';
+
+/** The process around main: output streams, environment and signals (tests pass their own). */
+export interface MainIo {
+  readonly env: Env;
+  stdout(text: string): void;
+  stderr(text: string): void;
+  /** Calls `handler` on SIGINT/SIGTERM until the returned function is called. */
+  onSignal(handler: (signal: string) => void): () => void;
+  /** Called once the servers are up (tests use it to reach them). */
+  onReady?(app: App, ports: { readonly xdsPort: number; readonly adminPort: number }): void;
+}
+
+export const EXIT_OK = 0;
+export const EXIT_FAILURE = 1;
+export const EXIT_USAGE = 2;
+
+const processIo: MainIo = {
+  env: process.env,
+  stdout: (text) => void process.stdout.write(text),
+  stderr: (text) => void process.stderr.write(text),
+  onSignal(handler) {
+    const signals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM'];
+    for (const s of signals) process.on(s, handler);
+    return () => {
+      for (const s of signals) process.off(s, handler);
+    };
+  },
+};
+
+export function main(argv: string[]): Promise<number> {
+  return run(argv, processIo);
+}
+
+export async function run(argv: readonly string[], io: MainIo): Promise<number> {
+  let options;
+  try {
+    options = parseOptions(argv, io.env);
+  } catch (err) {
+    io.stderr(`${describe(err)}\n`);
+    return err instanceof HpError && err.code === 'HP_CONFIG_INVALID' ? EXIT_USAGE : EXIT_FAILURE;
+  }
+  switch (options.command) {
+    case 'help':
+      io.stdout(helpText(options.topic));
+      return EXIT_OK;
+    case 'version':
+      io.stdout(`healthplane ${version()}\n`);
+      return EXIT_OK;
+    case 'serve':
+    case 'quickstart':
+      return serve(options, io);
+  }
+}
+
+async function serve(options: ServeOptions, io: MainIo): Promise<number> {
+  const logger = createLogger({ level: options.logLevel, traces: options.traces, write: io.stderr });
+  const app = new App(options, { logger });
+  const first = deferred<string>();
+  const second = deferred<string>();
+  let signals = 0;
+  const unlisten = io.onSignal((signal) => (++signals === 1 ? first.resolve(signal) : second.resolve(signal)));
+  try {
+    const ports = await app.start();
+    io.onReady?.(app, ports);
+    logger.info('stopping', { signal: await first.promise });
+    const forced = second.promise.then((signal) => {
+      logger.warn('second signal: closing every stream now', { signal });
+      return app.stop(0).then(() => EXIT_FAILURE);
+    });
+    return await Promise.race([app.stop().then(() => EXIT_OK), forced]);
+  } catch (err) {
+    io.stderr(`${describe(err)}\n`);
+    await app.stop(0).catch(() => undefined);
+    return EXIT_FAILURE;
+  } finally {
+    unlisten();
+  }
+}
+
+function deferred<T>(): { promise: Promise<T>; resolve: (value: T) => void } {
+  let resolve: (value: T) => void = () => undefined;
+  const promise = new Promise<T>((r) => (resolve = r));
+  return { promise, resolve };
+}
+
+/** `healthplane: CODE: message` (no stack for coded errors; the stack for unexpected ones). */
+function describe(err: unknown): string {
+  if (err instanceof HpError) return `healthplane: ${err.code}: ${err.message}`;
+  if (err instanceof Error) return `healthplane: ${err.stack ?? err.message}`;
+  return `healthplane: ${String(err)}`;
+}
+
+function version(): string {
+  try {
+    const pkg = JSON.parse(fs.readFileSync(path.join(__dirname, '..', 'package.json'), 'utf8')) as { version?: string };
+    return pkg.version ?? 'unknown';
+  } catch {
+    return 'unknown';
+  }
+}

@@ -1,0 +1,146 @@
+import { ConfigError } from './errors';
+import { closest, helpText, parseOptions, type ServeOptions } from './options';
+
+function problemsOf(argv: string[], env: Record<string, string> = {}): readonly string[] {
+  try {
+    parseOptions(argv, env);
+  } catch (err) {
+    if (err instanceof ConfigError) return err.problems;
+    throw err;
+  }
+  throw new Error(`expected a ConfigError for ${argv.join(' ')}`);
+}
+
+function serve(argv: string[], env: Record<string, string> = {}): ServeOptions {
+  const o = parseOptions(['serve', ...argv], env);
+  if (o.command !== 'serve') throw new Error(`expected serve, got ${o.command}`);
+  return o;
+}
+
+describe('parseOptions', () => {
+  it('applies the documented defaults for serve', () => {
+    expect(serve([])).toEqual({
+      command: 'serve',
+      xds: { address: '0.0.0.0', port: 18000 },
+      admin: { address: '127.0.0.1', port: 19000 },
+      nodeHash: 'cluster',
+      xdsResources: undefined,
+      configDir: undefined,
+      controlPlaneId: undefined,
+      logLevel: 'info',
+      traces: [],
+    });
+  });
+
+  it('reads every serve flag, in both --flag value and --flag=value forms', () => {
+    const o = serve([
+      '--xds-port', '0', '--xds-address=127.0.0.1', '--admin-port=19001', '--admin-address', '::1',
+      '--node-hash', 'id', '--xds-resources', 'r.yaml', '--config-dir=cfg', '--control-plane-id', 'cp-1', '--log-level=debug',
+    ]);
+    expect(o.xds).toEqual({ address: '127.0.0.1', port: 0 });
+    expect(o.admin).toEqual({ address: '::1', port: 19001 });
+    expect(o.nodeHash).toBe('id');
+    expect(o.xdsResources).toBe('r.yaml');
+    expect(o.configDir).toBe('cfg');
+    expect(o.controlPlaneId).toBe('cp-1');
+    expect(o.logLevel).toBe('debug');
+  });
+
+  it('freezes the result deeply', () => {
+    const o = serve([]);
+    expect(Object.isFrozen(o)).toBe(true);
+    expect(Object.isFrozen(o.xds)).toBe(true);
+    expect(Object.isFrozen(o.traces)).toBe(true);
+  });
+
+  it('collects every problem into one ConfigError, each naming its flag', () => {
+    const problems = problemsOf(['serve', '--xds-port', '70000', '--node-hash', 'pod', '--log-level', 'loud', '--xds-resources']);
+    expect(problems).toHaveLength(4);
+    expect(problems[0]).toMatch(/^--xds-port: "70000" is not a port/);
+    expect(problems[1]).toMatch(/^--node-hash: "pod" is not one of cluster, id/);
+    expect(problems[2]).toMatch(/^--log-level: "loud"/);
+    expect(problems[3]).toMatch(/^--xds-resources: needs a value/);
+  });
+
+  it('carries the HP_CONFIG_INVALID code', () => {
+    expect(() => parseOptions(['serve', '--nope'], {})).toThrow(expect.objectContaining({ code: 'HP_CONFIG_INVALID' }));
+  });
+
+  it.each([
+    [['serve', '--xds-prot', '1'], '--xds-prot: unknown flag for "serve" (did you mean --xds-port?)'],
+    [['serve', '--adminport=1'], '--adminport: unknown flag for "serve" (did you mean --admin-port?)'],
+    [['serve', '--node-hash', 'clustr'], '--node-hash: "clustr" is not one of cluster, id (did you mean "cluster"?)'],
+    [['srve'], 'unknown command "srve" (did you mean "serve"?); run "healthplane help"'],
+    [['serve', '--frobnicate'], '--frobnicate: unknown flag for "serve"'],
+    [['serve', '--port', '1'], '--port: unknown flag for "serve" (did you mean --xds-port?)'],
+    [['serve', '--resources=r.yaml'], '--resources: unknown flag for "serve" (did you mean --xds-resources?)'],
+    [['version', '--port', '1'], '--port: unknown flag for "version"'],
+  ])('hints at close misspellings: %j', (argv, expected) => {
+    expect(problemsOf(argv)).toEqual([expected]);
+  });
+
+  it('rejects repeated flags, stray arguments, bad addresses and equal ports', () => {
+    expect(problemsOf(['serve', '--xds-port', '1', '--xds-port', '2'])).toEqual(['--xds-port: given more than once']);
+    expect(problemsOf(['serve', 'extra'])).toEqual(['unexpected argument "extra" for "serve"']);
+    expect(problemsOf(['serve', '--xds-address', 'not an address'])[0]).toMatch(/^--xds-address: /);
+    expect(problemsOf(['serve', '--xds-port', '9000', '--admin-port', '9000'])[0]).toMatch(/^--admin-port: 9000 is also the --xds-port/);
+    expect(problemsOf(['serve', '--help=yes'])).toEqual(['--help: takes no value']);
+  });
+
+  it('allows port 0 for both servers', () => {
+    const o = serve(['--xds-port', '0', '--admin-port', '0']);
+    expect([o.xds.port, o.admin.port]).toEqual([0, 0]);
+  });
+
+  it('takes the log level and traces from the environment, flags first', () => {
+    expect(serve([], { HEALTHPLANE_LOG_LEVEL: 'warn' }).logLevel).toBe('warn');
+    expect(serve(['--log-level', 'error'], { HEALTHPLANE_LOG_LEVEL: 'warn' }).logLevel).toBe('error');
+    expect(serve([], { HEALTHPLANE_TRACE: 'xds, xds:wire,' }).traces).toEqual(['xds', 'xds:wire']);
+    expect(problemsOf(['serve'], { HEALTHPLANE_LOG_LEVEL: 'chatty' })[0]).toMatch(/^HEALTHPLANE_LOG_LEVEL: /);
+  });
+
+  it('parses quickstart with the serve flags', () => {
+    const o = parseOptions(['quickstart', '--admin-port', '0'], {});
+    expect(o).toMatchObject({ command: 'quickstart', admin: { port: 0 } });
+  });
+
+  it('turns --help, -h, no command and "help X" into help options', () => {
+    expect(parseOptions([], {})).toEqual({ command: 'help', topic: undefined });
+    expect(parseOptions(['--help'], {})).toEqual({ command: 'help', topic: undefined });
+    expect(parseOptions(['serve', '--help'], {})).toEqual({ command: 'help', topic: 'serve' });
+    expect(parseOptions(['serve', '-h', '--xds-port', '0'], {})).toEqual({ command: 'help', topic: 'serve' });
+    expect(parseOptions(['help', 'quickstart'], {})).toEqual({ command: 'help', topic: 'quickstart' });
+    expect(problemsOf(['help', 'sevre'])[0]).toMatch(/did you mean "serve"/);
+  });
+
+  it('parses version', () => {
+    expect(parseOptions(['version'], {})).toEqual({ command: 'version' });
+    expect(parseOptions(['--version'], {})).toEqual({ command: 'version' });
+  });
+});
+
+describe('helpText', () => {
+  it('lists every command in the overview', () => {
+    const text = helpText();
+    for (const c of ['serve', 'quickstart', 'version', 'help']) expect(text).toMatch(new RegExp(`^  ${c}\\s`, 'm'));
+  });
+
+  it('lists the flags of a command with their defaults', () => {
+    const text = helpText('serve');
+    expect(text).toMatch(/^Usage: healthplane serve/);
+    expect(text).toMatch(/--xds-port PORT\s+.*\(default 18000\)/);
+    expect(text).toMatch(/--admin-address ADDR\s+.*\(default 127\.0\.0\.1\)/);
+    expect(text).toMatch(/--node-hash cluster\|id/);
+    expect(text).toMatch(/--help\s+show this help/);
+  });
+});
+
+describe('closest', () => {
+  it.each([
+    ['xds-prot', ['xds-port', 'admin-port'], 'xds-port'],
+    ['zzzzzz', ['xds-port', 'admin-port'], undefined],
+    ['SERVE', ['serve'], 'serve'],
+  ])('%s -> %s', (input, candidates, expected) => {
+    expect(closest(input, candidates)).toBe(expected);
+  });
+});

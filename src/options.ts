@@ -1,0 +1,312 @@
+/**
+ * Command-line options: owns the command table (one small entry per command), flag parsing,
+ * defaults and help text. Receives argv and an environment record; emits one frozen Options value
+ * or a ConfigError listing every problem (each naming its flag, with a hint for near misses).
+ * Never touches the file system, the network or process.env (main.ts passes the environment in).
+ */
+import { isIP } from 'node:net';
+import { ConfigError } from './errors';
+import type { LogLevel } from './log';
+
+export type NodeHashKind = 'cluster' | 'id';
+
+export interface Endpoint {
+  readonly address: string;
+  readonly port: number;
+}
+
+export interface ServeOptions {
+  readonly command: 'serve' | 'quickstart';
+  readonly xds: Endpoint;
+  readonly admin: Endpoint;
+  readonly nodeHash: NodeHashKind;
+  /** Envoy resources (JSON/YAML {clusters, endpoints, listeners, routes}) served to every node. */
+  readonly xdsResources: string | undefined;
+  /** A folder of input resources (parsed and stored; served by later work). */
+  readonly configDir: string | undefined;
+  readonly controlPlaneId: string | undefined;
+  readonly logLevel: LogLevel;
+  /** Trace categories (HEALTHPLANE_TRACE, comma separated). */
+  readonly traces: readonly string[];
+}
+
+export interface HelpOptions {
+  readonly command: 'help';
+  /** The command whose help was asked for; undefined for the general help. */
+  readonly topic: string | undefined;
+}
+
+export interface VersionOptions {
+  readonly command: 'version';
+}
+
+export type Options = ServeOptions | HelpOptions | VersionOptions;
+
+export type Env = Readonly<Record<string, string | undefined>>;
+
+type FlagKind = 'string' | 'port' | 'address' | 'boolean' | { readonly oneOf: readonly string[] };
+
+interface FlagSpec {
+  readonly name: string;
+  readonly kind: FlagKind;
+  readonly value?: string;
+  readonly help: string;
+  readonly default?: string;
+}
+
+type FlagValues = ReadonlyMap<string, string | true>;
+
+interface CommandSpec {
+  readonly name: string;
+  readonly summary: string;
+  readonly usage: string;
+  readonly flags: readonly FlagSpec[];
+  /** Positional arguments accepted after the command (names, for help and errors). */
+  readonly positionals?: readonly string[];
+  build(flags: FlagValues, positionals: readonly string[], env: Env, problems: string[]): Options;
+}
+
+const LOG_LEVELS: readonly LogLevel[] = ['debug', 'info', 'warn', 'error'];
+
+const HELP_FLAG: FlagSpec = { name: 'help', kind: 'boolean', help: 'show this help and exit' };
+
+const SERVE_FLAGS: readonly FlagSpec[] = [
+  { name: 'xds-port', kind: 'port', value: 'PORT', default: '18000', help: 'port of the xDS (ADS + CSDS) gRPC server; 0 picks a free port' },
+  { name: 'xds-address', kind: 'address', value: 'ADDR', default: '0.0.0.0', help: 'address the xDS server binds to' },
+  { name: 'admin-port', kind: 'port', value: 'PORT', default: '19000', help: 'port of the admin HTTP server (/ready, /config_dump, /xds/clients)' },
+  { name: 'admin-address', kind: 'address', value: 'ADDR', default: '127.0.0.1', help: 'address the admin server binds to (loopback unless told otherwise)' },
+  { name: 'node-hash', kind: { oneOf: ['cluster', 'id'] }, value: 'cluster|id', default: 'cluster', help: 'group nodes by node.cluster or by node.id' },
+  { name: 'xds-resources', kind: 'string', value: 'FILE', help: 'Envoy resources (JSON or YAML: clusters, endpoints, listeners, routes) to serve; reloaded on change' },
+  { name: 'config-dir', kind: 'string', value: 'DIR', help: 'folder of input resources (YAML)' },
+  { name: 'control-plane-id', kind: 'string', value: 'ID', help: "identifier sent in responses' control_plane.identifier" },
+  { name: 'log-level', kind: { oneOf: LOG_LEVELS }, value: 'LEVEL', default: 'info', help: 'debug, info, warn or error (env HEALTHPLANE_LOG_LEVEL)' },
+  HELP_FLAG,
+];
+
+function buildServe(command: 'serve' | 'quickstart') {
+  return (flags: FlagValues, _positionals: readonly string[], env: Env, problems: string[]): ServeOptions => {
+    const str = (name: string): string | undefined => {
+      const v = flags.get(name);
+      return typeof v === 'string' ? v : undefined;
+    };
+    const xds = { address: str('xds-address') ?? '0.0.0.0', port: Number(str('xds-port') ?? 18000) };
+    const admin = { address: str('admin-address') ?? '127.0.0.1', port: Number(str('admin-port') ?? 19000) };
+    if (xds.port !== 0 && xds.port === admin.port) {
+      problems.push(`--admin-port: ${admin.port} is also the --xds-port; give the two servers different ports`);
+    }
+    const envLevel = env.HEALTHPLANE_LOG_LEVEL;
+    let logLevel = (str('log-level') ?? 'info') as LogLevel;
+    if (!flags.has('log-level') && envLevel !== undefined && envLevel !== '') {
+      if ((LOG_LEVELS as readonly string[]).includes(envLevel)) logLevel = envLevel as LogLevel;
+      else problems.push(`HEALTHPLANE_LOG_LEVEL: "${envLevel}" is not one of ${LOG_LEVELS.join(', ')}`);
+    }
+    return {
+      command,
+      xds,
+      admin,
+      nodeHash: (str('node-hash') ?? 'cluster') as NodeHashKind,
+      xdsResources: str('xds-resources'),
+      configDir: str('config-dir'),
+      controlPlaneId: str('control-plane-id'),
+      logLevel,
+      traces: (env.HEALTHPLANE_TRACE ?? '').split(',').map((s) => s.trim()).filter((s) => s !== ''),
+    };
+  };
+}
+
+const COMMANDS: readonly CommandSpec[] = [
+  {
+    name: 'serve',
+    summary: 'run the xDS server (and the admin server)',
+    usage: 'healthplane serve [--xds-resources FILE] [flags]',
+    flags: SERVE_FLAGS,
+    build: buildServe('serve'),
+  },
+  {
+    name: 'quickstart',
+    summary: 'run the xDS server with the bundled example resources (what `npm start` runs)',
+    usage: 'healthplane quickstart [flags]',
+    flags: SERVE_FLAGS,
+    build: buildServe('quickstart'),
+  },
+  {
+    name: 'version',
+    summary: 'print the version and exit',
+    usage: 'healthplane version',
+    flags: [HELP_FLAG],
+    build: () => ({ command: 'version' }),
+  },
+  {
+    name: 'help',
+    summary: 'show help for a command',
+    usage: 'healthplane help [COMMAND]',
+    flags: [HELP_FLAG],
+    positionals: ['COMMAND'],
+    build: (_flags, positionals, _env, problems) => {
+      const topic = positionals[0];
+      if (topic !== undefined && !findCommand(topic)) problems.push(unknownCommand(topic));
+      return { command: 'help', topic };
+    },
+  },
+];
+
+function findCommand(name: string): CommandSpec | undefined {
+  return COMMANDS.find((c) => c.name === name);
+}
+
+/**
+ * Parses argv (without the node and script paths) and the environment. Returns frozen options;
+ * throws one ConfigError naming every problem found.
+ */
+export function parseOptions(argv: readonly string[], env: Env): Readonly<Options> {
+  const [first, ...rest] = argv;
+  if (first === undefined || first === '--help' || first === '-h') return deepFreeze({ command: 'help', topic: undefined });
+  if (first === '--version') return deepFreeze({ command: 'version' });
+  const spec = findCommand(first);
+  if (!spec) throw new ConfigError([unknownCommand(first)]);
+  const problems: string[] = [];
+  const { flags, positionals } = scanArgs(spec, rest, problems);
+  if (flags.has('help')) {
+    if (problems.length > 0) throw new ConfigError(problems);
+    return deepFreeze({ command: 'help', topic: spec.name });
+  }
+  const options = spec.build(flags, positionals, env, problems);
+  if (problems.length > 0) throw new ConfigError(problems);
+  return deepFreeze(options);
+}
+
+function scanArgs(spec: CommandSpec, args: readonly string[], problems: string[]): { flags: FlagValues; positionals: string[] } {
+  const flags = new Map<string, string | true>();
+  const positionals: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i] as string;
+    if (arg === '-h') {
+      flags.set('help', true);
+      continue;
+    }
+    if (!arg.startsWith('--')) {
+      positionals.push(arg);
+      continue;
+    }
+    const eq = arg.indexOf('=');
+    const name = arg.slice(2, eq >= 0 ? eq : undefined);
+    const flag = spec.flags.find((f) => f.name === name);
+    if (!flag) {
+      problems.push(unknownFlag(spec, name));
+      if (eq < 0 && args[i + 1] !== undefined && !(args[i + 1] as string).startsWith('-')) i++;
+      continue;
+    }
+    if (flags.has(name)) problems.push(`--${name}: given more than once`);
+    if (flag.kind === 'boolean') {
+      if (eq >= 0) problems.push(`--${name}: takes no value`);
+      flags.set(name, true);
+      continue;
+    }
+    let value: string | undefined;
+    if (eq >= 0) value = arg.slice(eq + 1);
+    else if (args[i + 1] !== undefined && !(args[i + 1] as string).startsWith('--')) value = args[++i];
+    if (value === undefined) {
+      problems.push(`--${name}: needs a value (${flag.value ?? 'VALUE'})`);
+      continue;
+    }
+    const problem = checkValue(flag, value);
+    if (problem) problems.push(`--${name}: ${problem}`);
+    else flags.set(name, value);
+  }
+  const allowed = spec.positionals?.length ?? 0;
+  if (positionals.length > allowed) {
+    problems.push(`unexpected argument${positionals.length - allowed > 1 ? 's' : ''} ${positionals.slice(allowed).map((p) => `"${p}"`).join(', ')} for "${spec.name}"`);
+  }
+  return { flags, positionals };
+}
+
+function checkValue(flag: FlagSpec, value: string): string | undefined {
+  const kind = flag.kind;
+  if (kind === 'port') {
+    if (!/^\d{1,5}$/.test(value) || Number(value) > 65535) return `"${value}" is not a port (0-65535)`;
+    return undefined;
+  }
+  if (kind === 'address') {
+    if (isIP(value) !== 0 || /^[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?$/.test(value)) return undefined;
+    return `"${value}" is not an IP address or host name`;
+  }
+  if (kind === 'string') return value === '' ? 'must not be empty' : undefined;
+  if (kind === 'boolean') return undefined;
+  if (kind.oneOf.includes(value)) return undefined;
+  const hint = closest(value, kind.oneOf);
+  return `"${value}" is not one of ${kind.oneOf.join(', ')}${hint ? ` (did you mean "${hint}"?)` : ''}`;
+}
+
+function unknownCommand(name: string): string {
+  const hint = closest(name, COMMANDS.map((c) => c.name));
+  return `unknown command "${name}"${hint ? ` (did you mean "${hint}"?)` : ''}; run "healthplane help"`;
+}
+
+/** Names people reach for that are not ours, and the flag they mean. */
+const FLAG_ALIASES: Readonly<Record<string, string>> = {
+  port: 'xds-port',
+  'grpc-port': 'xds-port',
+  address: 'xds-address',
+  'listen-address': 'xds-address',
+  resources: 'xds-resources',
+  file: 'xds-resources',
+  config: 'config-dir',
+  'log-format': 'log-level',
+  'node-id': 'node-hash',
+};
+
+function unknownFlag(spec: CommandSpec, name: string): string {
+  const alias = FLAG_ALIASES[name];
+  const hint = alias !== undefined && spec.flags.some((f) => f.name === alias) ? alias : closest(name, spec.flags.map((f) => f.name));
+  return `--${name}: unknown flag for "${spec.name}"${hint ? ` (did you mean --${hint}?)` : ''}`;
+}
+
+/** The candidate closest to `input` when it is a plausible misspelling (edit distance ≤ 2, or ≤ a third of the length). */
+export function closest(input: string, candidates: readonly string[]): string | undefined {
+  let best: string | undefined;
+  let bestDistance = Infinity;
+  for (const c of candidates) {
+    const d = editDistance(input.toLowerCase(), c.toLowerCase());
+    if (d < bestDistance) {
+      best = c;
+      bestDistance = d;
+    }
+  }
+  const limit = Math.max(2, Math.floor(input.length / 3));
+  return bestDistance <= limit ? best : undefined;
+}
+
+function editDistance(a: string, b: string): number {
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const row = [i];
+    for (let j = 1; j <= b.length; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      row.push(Math.min((prev[j] as number) + 1, (row[j - 1] as number) + 1, (prev[j - 1] as number) + cost));
+    }
+    prev = row;
+  }
+  return prev[b.length] as number;
+}
+
+function deepFreeze<T>(value: T): Readonly<T> {
+  if (value && typeof value === 'object' && !Object.isFrozen(value)) {
+    for (const v of Object.values(value)) deepFreeze(v);
+    Object.freeze(value);
+  }
+  return value;
+}
+
+/** Help text: the general overview, or one command's usage and flags. */
+export function helpText(topic?: string): string {
+  const spec = topic === undefined ? undefined : findCommand(topic);
+  if (!spec) {
+    const width = Math.max(...COMMANDS.map((c) => c.name.length));
+    const lines = COMMANDS.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`);
+    return ['Usage: healthplane <command> [flags]', '', 'Commands:', ...lines, '', 'Run "healthplane help <command>" for the flags of a command.', ''].join('\n');
+  }
+  const labels = spec.flags.map((f) => `--${f.name}${f.value ? ` ${f.value}` : ''}`);
+  const width = Math.max(...labels.map((l) => l.length));
+  const lines = spec.flags.map((f, i) => `  ${(labels[i] as string).padEnd(width)}  ${f.help}${f.default !== undefined ? ` (default ${f.default})` : ''}`);
+  return [`Usage: ${spec.usage}`, '', spec.summary, '', 'Flags:', ...lines, ''].join('\n');
+}
