@@ -12,7 +12,7 @@ import { PUSH_ORDER, TypeUrl, WILDCARD_TYPES, isServedTypeUrl } from '../type-ur
 import { changedNames, diffMode, type Changed } from './diff-mode';
 import { checkNames, checkTypeUrl, type DeltaRequest } from './requests';
 import { StreamCore, type StreamDeps } from './stream-core';
-import { Subscription } from './subscription';
+import { Subscription, changed } from './subscription';
 
 interface DeltaTypeState {
   readonly sub: Subscription;
@@ -111,7 +111,7 @@ export class DeltaStream {
         state.forced.delete(n);
       }
     }
-    this.core.deps.hooks.onSubscription?.(this.core.id, typeUrl, state.sub.describe(), state.sub.isWildcard());
+    if (first || changed(change)) this.core.deps.hooks.onSubscription?.(this.core.id, typeUrl, state.sub.describe(), state.sub.isWildcard());
   }
 
   private classify(typeUrl: string, state: DeltaTypeState, req: DeltaRequest): void {

@@ -12,7 +12,7 @@ import { FULL_STATE_TYPES, PUSH_ORDER, TypeUrl, isServedTypeUrl } from '../type-
 import { changedNames, diffMode, type Changed } from './diff-mode';
 import { checkNames, checkTypeUrl, type SotwRequest } from './requests';
 import { StreamCore, type StreamDeps } from './stream-core';
-import { Subscription } from './subscription';
+import { Subscription, changed } from './subscription';
 
 interface SotwTypeState {
   readonly sub: Subscription;
@@ -64,9 +64,11 @@ export class SotwStream {
     if (!state) state = this.newState(typeUrl);
     this.classify(typeUrl, state, req, nonce);
     const change = state.sub.replaceAll(names);
-    this.core.deps.hooks.onSubscription?.(this.core.id, typeUrl, state.sub.describe(), state.sub.isWildcard());
-    for (const n of change.added) state.forced.add(n);
-    for (const n of state.sent.keys()) if (!state.sub.tracks(n)) state.sent.delete(n); // asked to forget: resend if asked again
+    if (changed(change) || nonce === '') {
+      this.core.deps.hooks.onSubscription?.(this.core.id, typeUrl, state.sub.describe(), state.sub.isWildcard());
+      for (const n of change.added) state.forced.add(n);
+      for (const n of state.sent.keys()) if (!state.sub.tracks(n)) state.sent.delete(n); // asked to forget: resend if asked again
+    }
     if (change.wildcardChanged && state.sub.isWildcard()) state.forceAll = true;
     if (nonce === '') state.forceAll = true;
     this.reconcile();

@@ -17,6 +17,8 @@ export class Subscription {
   private readonly names = new Set<string>();
   private wildcard = false;
   private legacyWildcardPossible: boolean;
+  /** SotW: the list of the previous request, to skip rebuilding the set when an ACK repeats it. */
+  private lastRequested: readonly string[] | undefined;
 
   constructor(
     readonly typeUrl: string,
@@ -41,6 +43,8 @@ export class Subscription {
 
   /** SotW: the request carries the complete set of names. */
   replaceAll(requested: readonly string[]): SubscriptionChange {
+    if (this.lastRequested && sameList(this.lastRequested, requested)) return NO_CHANGE;
+    this.lastRequested = requested;
     const wasWildcard = this.wildcard;
     let wildcard: boolean;
     const next = new Set<string>();
@@ -91,4 +95,17 @@ export class Subscription {
     const names = [...this.names].sort();
     return this.wildcard ? [WILDCARD, ...names] : names;
   }
+}
+
+const NO_CHANGE: SubscriptionChange = { added: [], removed: [], wildcardChanged: false };
+
+/** Whether a change added, removed or toggled anything. */
+export function changed(change: SubscriptionChange): boolean {
+  return change.added.length > 0 || change.removed.length > 0 || change.wildcardChanged;
+}
+
+function sameList(a: readonly string[], b: readonly string[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
