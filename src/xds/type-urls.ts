@@ -44,3 +44,9 @@ export const TYPE_SHORT_NAME: Readonly<Record<TypeUrl, string>> = {
   [TypeUrl.Listener]: 'listeners',
   [TypeUrl.Route]: 'routes',
 };
+
+/** Type URLs of the extensions embedded in our Listeners. */
+export const ExtensionTypeUrl = {
+  HttpConnectionManager: 'type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager',
+  Router: 'type.googleapis.com/envoy.extensions.filters.http.router.v3.Router',
+} as const;

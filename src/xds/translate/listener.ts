@@ -6,7 +6,7 @@
 import type { Listener } from '../generated/envoy/config/listener/v3/Listener';
 import type * as ir from '../../ir/types';
 import { routeConfigName } from '../../ir/names';
-import { ExtensionTypeUrl } from './extension-type-urls';
+import { ExtensionTypeUrl } from '../type-urls';
 import { ADS_CONFIG_SOURCE } from './values';
 
 export function toEnvoyListener(l: ir.Listener): Listener {
