@@ -1,0 +1,168 @@
+/**
+ * ProxyServer: one node:http listening socket of the native proxy. For every request it takes the
+ * route table of the moment (so a new IR applies to the next request, never halfway through one),
+ * matches a route and applies its action: forward (weighted backend, host pick, rewrites, header
+ * modifiers, then an UpstreamExchange), redirect, or direct response; no route is Envoy's 404.
+ * Emits `http.<prefix>.*` downstream stats. Never owns pools or health: the runtime does.
+ */
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Clock, Random } from '../clock';
+import type * as ir from '../ir/types';
+import type { Logger } from '../log';
+import { UpstreamExchange } from './forwarder';
+import { addForwardingHeaders, applyHeaderModifier, withoutHopByHop, type HeaderRecord } from './headers';
+import { LocalReplies, sendLocalReply } from './local-reply';
+import { redirectLocation, rewritePath } from './rewrite';
+import type { RouteMatchResult, Router } from './router';
+import type { Stats } from './stats';
+import type { UpstreamPool } from './upstream-pool';
+
+/** Envoy's default route timeout. */
+export const DEFAULT_ROUTE_TIMEOUT_MS = 15_000;
+
+/** The live table a request is served from: routes and the pools they name. */
+export interface ProxyTable {
+  readonly router: Router;
+  pool(name: string): UpstreamPool | undefined;
+}
+
+export interface ProxyServerOptions {
+  /** The table of the moment (undefined: nothing configured yet, every request gets 404). */
+  readonly table: () => ProxyTable | undefined;
+  /** Prefix of the downstream stats: `http.<statPrefix>.downstream_rq_total`, ... */
+  readonly statPrefix: string;
+  readonly routeTimeoutMs?: number;
+  readonly clock: Clock;
+  readonly random: Random;
+  readonly stats: Stats;
+  readonly logger: Logger;
+}
+
+/** Picks a backend of a forward action by weight; the unresolved share comes last. */
+export function chooseBackend(action: ir.ForwardAction, random: Random): string | 'unresolved' {
+  const total = action.backends.reduce((sum, b) => sum + Math.max(0, b.weight), 0) + Math.max(0, action.unresolvedWeight);
+  if (total <= 0) return 'unresolved';
+  let roll = Math.floor(random.next() * total);
+  for (const b of action.backends) {
+    if (b.weight <= 0) continue;
+    if (roll < b.weight) return b.name;
+    roll -= b.weight;
+  }
+  return 'unresolved';
+}
+
+export class ProxyServer {
+  private server: http.Server | undefined;
+  private port = 0;
+
+  constructor(private readonly options: ProxyServerOptions) {}
+
+  /** Binds host:port (0 = any free port) and resolves the bound port. */
+  listen(host: string, port: number): Promise<number> {
+    const server = http.createServer((req, res) => this.handle(req, res));
+    server.keepAliveTimeout = 60_000;
+    server.on('connection', (socket) => {
+      this.stat('downstream_cx_total');
+      this.options.stats.add(this.statName('downstream_cx_active'), 1);
+      socket.once('close', () => this.options.stats.add(this.statName('downstream_cx_active'), -1));
+    });
+    this.server = server;
+    return new Promise((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, host, () => {
+        server.off('error', reject);
+        this.port = (server.address() as AddressInfo).port;
+        resolve(this.port);
+      });
+    });
+  }
+
+  get boundPort(): number {
+    return this.port;
+  }
+
+  /** Stops accepting, then closes every connection (in-flight requests are cut). */
+  async stop(): Promise<void> {
+    const server = this.server;
+    this.server = undefined;
+    if (!server) return;
+    await new Promise<void>((resolve) => {
+      server.close(() => resolve());
+      server.closeAllConnections();
+    });
+  }
+
+  private handle(req: http.IncomingMessage, res: http.ServerResponse): void {
+    this.stat('downstream_rq_total');
+    res.once('finish', () => this.stat(`downstream_rq_${Math.floor(res.statusCode / 100)}xx`));
+    const table = this.options.table();
+    const match = table?.router.match({ method: req.method ?? 'GET', host: req.headers.host ?? '', url: req.url ?? '/', headers: req.headers });
+    if (!table || !match) {
+      this.stat('no_route');
+      req.resume();
+      sendLocalReply(res, LocalReplies.noRoute);
+      return;
+    }
+    const { route } = match;
+    const action = route.action;
+    if (action.type === 'forward') {
+      this.forward(req, res, table, match, action);
+      return;
+    }
+    req.resume();
+    if (action.type === 'directResponse') {
+      this.stat('rq_direct_response');
+      sendLocalReply(res, { status: action.status, body: action.body ?? '', contentType: 'text/plain' }, route.responseHeaders);
+      return;
+    }
+    this.stat('rq_redirect');
+    const location = redirectLocation(action, {
+      scheme: 'http',
+      host: req.headers.host ?? '',
+      listenerPort: req.socket.localPort ?? this.port,
+      path: match.path,
+      query: match.query,
+    });
+    sendLocalReply(res, { status: action.statusCode, body: '' }, route.responseHeaders, { location });
+  }
+
+  private forward(req: http.IncomingMessage, res: http.ServerResponse, table: ProxyTable, match: RouteMatchResult, action: ir.ForwardAction): void {
+    const { route } = match;
+    const { random, clock, logger } = this.options;
+    const name = chooseBackend(action, random);
+    const pool = name === 'unresolved' ? undefined : table.pool(name);
+    if (!pool) {
+      req.resume();
+      sendLocalReply(res, name === 'unresolved' ? LocalReplies.unresolvedBackend : LocalReplies.clusterNotFound, route.responseHeaders);
+      return;
+    }
+    const pick = pool.pick();
+    if (pick.host === undefined) {
+      req.resume();
+      const reply = pick.reason === 'kong-balancer-unhealthy' ? LocalReplies.kongNoPeer : LocalReplies.noHealthyUpstream;
+      sendLocalReply(res, reply, route.responseHeaders);
+      return;
+    }
+    const timeoutMs = this.options.routeTimeoutMs ?? DEFAULT_ROUTE_TIMEOUT_MS;
+    const headers: HeaderRecord = withoutHopByHop(req.headers);
+    delete headers['expect'];
+    addForwardingHeaders(headers, { remoteAddress: req.socket.remoteAddress, scheme: 'http', timeoutMs, random });
+    applyHeaderModifier(headers, route.requestHeaders);
+    if (action.hostRewrite !== undefined) headers['host'] = action.hostRewrite;
+    const path = action.rewrite ? rewritePath(match.path, action.rewrite) : match.path;
+    const exchange = new UpstreamExchange(
+      { clock, logger },
+      { req, res, pool, host: pick.host, target: path + match.query, headers, timeoutMs, responseHeaders: route.responseHeaders },
+    );
+    exchange.start();
+  }
+
+  private stat(name: string): void {
+    this.options.stats.inc(this.statName(name));
+  }
+
+  private statName(name: string): string {
+    return `http.${this.options.statPrefix}.${name}`;
+  }
+}
