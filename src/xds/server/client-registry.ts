@@ -1,53 +1,27 @@
 /**
  * ClientRegistry: a read-only record of every open xDS stream, fed by the server's hooks (node,
- * group, protocol, per type: subscription, what was sent, ACKed and NACKed, counters). Emits the
- * JSON of GET /xds/clients (clients()) and the per-resource view CSDS needs (streams()). Forgets
- * a stream when it closes, so memory follows the open streams. Never calls back into a stream and
- * never throws from a hook.
+ * group, protocol, per type: subscription, responses, ACKs and NACKs, counters). Emits the JSON of
+ * GET /xds/clients (clients()) and the per-resource view CSDS needs (streamRecords()), computed
+ * when read. Hooks cost O(1) amortised and keep the events' arrays by reference, never a copy per
+ * resource; a stream is forgotten when it closes. Never calls back into a stream or throws.
  */
 import type { Clock } from '../../clock';
 import { FULL_STATE_TYPES, PUSH_ORDER, TYPE_SHORT_NAME, isServedTypeUrl } from '../type-urls';
-import type { AckEvent, NackEvent, NodeInfo, ResponseEvent, ServerHooks, StreamInfo } from './hooks';
+import type { AckEvent, NackEvent, NodeInfo, ResponseEvent, ServerHooks, StreamInfo, XdsProtocol } from './hooks';
+import { ResponseHistory, type NackRecord, type ResourceRecord, type ResourceState, type SentSummary } from './response-history';
 
-/** What the client has been told about one resource, as far as this server knows. */
-export type ResourceState = 'sent' | 'acked' | 'nacked';
+export type { NackRecord, ResourceRecord, ResourceState };
 
-export interface NackRecord {
-  readonly nonce: string;
-  /** The version the client reported in its NACK (its last good one, or the new one for gRPC). */
-  readonly version: string;
-  readonly rejectedVersion: string;
-  readonly errorCode: number;
-  readonly errorMessage: string;
-  readonly resources: readonly string[];
-  readonly at: number;
-}
-
-export interface ResourceRecord {
-  readonly name: string;
-  /** The resource's own (content hash) version last sent. */
-  readonly version: string;
-  /** The response-level version it was sent with (SotW type version; delta system version). */
-  readonly responseVersion: string;
-  readonly nonce: string;
-  readonly sentAt: number;
-  readonly state: ResourceState;
-  /** The resource version the client last ACKed, if any. */
-  readonly ackedVersion: string | undefined;
-  /** The response-level version of the response that ACK covered. */
-  readonly ackedResponseVersion: string | undefined;
-  readonly ackedAt: number | undefined;
-  readonly nack: NackRecord | undefined;
-}
-
+/** A read-time view of one type on one stream. */
 export interface TypeRecord {
   readonly typeUrl: string;
   readonly wildcard: boolean;
   readonly subscribed: readonly string[];
-  readonly lastSent: { readonly version: string; readonly nonce: string; readonly at: number; readonly resources: number; readonly removed: number; readonly bytes: number } | undefined;
+  readonly lastSent: SentSummary | undefined;
   readonly acked: { readonly version: string; readonly nonce: string; readonly at: number } | undefined;
   readonly lastNack: NackRecord | undefined;
   readonly counters: { readonly responses: number; readonly acks: number; readonly nacks: number; readonly bytesSent: number };
+  /** Computed on first access (names the client unsubscribed from are left out). */
   readonly resources: ReadonlyMap<string, ResourceRecord>;
 }
 
@@ -64,27 +38,32 @@ export interface ClientRegistryOptions {
   readonly maxTypesPerStream?: number;
 }
 
-/** Response sequence numbers remembered per type, to tell which response an ACK/NACK names. */
-const NONCES_KEPT = 64;
+/** What the registry holds, for tests and memory diagnostics. */
+export interface RegistryRetained {
+  readonly streams: number;
+  readonly types: number;
+  /** Responses kept in the per-type histories. */
+  readonly responses: number;
+  /** Per-name records of responses folded out of the histories. */
+  readonly foldedNames: number;
+}
 
-interface MutableType {
-  typeUrl: string;
+interface TypeTrack {
+  readonly typeUrl: string;
   wildcard: boolean;
-  subscribed: readonly string[];
-  lastSent: TypeRecord['lastSent'];
-  acked: TypeRecord['acked'];
+  /** The hook's array, by reference; undefined until the first subscription of the type. */
+  subscribed: readonly string[] | undefined;
+  readonly history: ResponseHistory;
+  lastAck: AckEvent | undefined;
   lastNack: NackRecord | undefined;
-  counters: { responses: number; acks: number; nacks: number; bytesSent: number };
-  resources: Map<string, ResourceRecord & { seq: number }>;
-  nonceSeq: Map<string, number>;
-  seq: number;
+  readonly counters: { responses: number; acks: number; nacks: number; bytesSent: number };
 }
 
 interface MutableStream {
-  info: StreamInfo;
+  readonly info: StreamInfo;
   node: NodeInfo | undefined;
   group: string | undefined;
-  types: Map<string, MutableType>;
+  readonly types: Map<string, TypeTrack>;
 }
 
 export class ClientRegistry implements ServerHooks {
@@ -106,63 +85,31 @@ export class ClientRegistry implements ServerHooks {
     s.group = groupKey;
   }
 
+  /** Keeps `names` by reference: callers must not mutate it afterwards. */
   onSubscription(streamId: number, typeUrl: string, names: readonly string[], wildcard: boolean): void {
     const t = this.typeOf(streamId, typeUrl);
     if (!t) return;
-    t.subscribed = [...names];
+    t.subscribed = names;
     t.wildcard = wildcard;
-    if (wildcard) return;
-    const wanted = new Set(names);
-    for (const name of t.resources.keys()) if (!wanted.has(name)) t.resources.delete(name);
   }
 
   onResponse(streamId: number, e: ResponseEvent): void {
-    const s = this.streams.get(streamId);
     const t = this.typeOf(streamId, e.typeUrl);
-    if (!s || !t) return;
-    const seq = ++t.seq;
-    t.nonceSeq.set(e.nonce, seq);
-    if (t.nonceSeq.size > NONCES_KEPT) t.nonceSeq.delete(t.nonceSeq.keys().next().value as string);
-    t.lastSent = { version: e.version, nonce: e.nonce, at: e.at, resources: e.resources.length, removed: e.removed.length, bytes: e.bytes };
+    if (!t) return;
     t.counters.responses++;
     t.counters.bytesSent += e.bytes;
-    // A SotW response of a full-state type replaces everything the client holds of that type.
-    if (s.info.protocol === 'sotw' && isFullState(e.typeUrl)) {
-      const keep = new Set(e.resources.map((r) => r.name));
-      for (const name of t.resources.keys()) if (!keep.has(name)) t.resources.delete(name);
-    }
-    for (const name of e.removed) t.resources.delete(name);
-    for (const r of e.resources) {
-      const before = t.resources.get(r.name);
-      t.resources.set(r.name, {
-        name: r.name,
-        version: r.version,
-        responseVersion: e.version,
-        nonce: e.nonce,
-        sentAt: e.at,
-        state: 'sent',
-        ackedVersion: before?.ackedVersion,
-        ackedResponseVersion: before?.ackedResponseVersion,
-        ackedAt: before?.ackedAt,
-        nack: before?.nack,
-        seq,
-      });
-    }
+    const folded = t.history.sent(e);
+    // Folding happens once per many responses: drop what the client no longer subscribes to.
+    const keep = folded ? subscriptionFilter(t) : undefined;
+    if (keep) t.history.prune(keep);
   }
 
   onAck(streamId: number, e: AckEvent): void {
-    const s = this.streams.get(streamId);
     const t = this.typeOf(streamId, e.typeUrl);
-    if (!s || !t) return;
+    if (!t) return;
     t.counters.acks++;
-    t.acked = { version: e.version, nonce: e.nonce, at: e.at };
-    const seq = t.nonceSeq.get(e.nonce);
-    if (seq === undefined) return;
-    // SotW: the latest ACK covers every earlier response; delta ACKs one response each.
-    const covers = (r: { seq: number }): boolean => (s.info.protocol === 'sotw' ? r.seq <= seq : r.seq === seq);
-    for (const [name, r] of t.resources) {
-      if (r.state === 'sent' && covers(r)) t.resources.set(name, { ...r, state: 'acked', ackedVersion: r.version, ackedResponseVersion: r.responseVersion, ackedAt: e.at, nack: undefined });
-    }
+    t.lastAck = e;
+    t.history.acked(e.nonce, e.at);
   }
 
   onNack(streamId: number, e: NackEvent): void {
@@ -179,10 +126,7 @@ export class ClientRegistry implements ServerHooks {
       at: e.at,
     };
     t.lastNack = nack;
-    const seq = t.nonceSeq.get(e.nonce);
-    for (const [name, r] of t.resources) {
-      if (r.state === 'sent' && r.seq === seq) t.resources.set(name, { ...r, state: 'nacked', nack });
-    }
+    t.history.nacked(e.nonce, nack);
   }
 
   onStreamClosed(streamId: number): void {
@@ -194,9 +138,27 @@ export class ClientRegistry implements ServerHooks {
     return this.streams.size;
   }
 
-  /** The open streams, by id (read-only views; for CSDS). */
+  /** What the registry holds (bounded per stream and type; see ResponseHistory). */
+  retained(): RegistryRetained {
+    let types = 0;
+    let responses = 0;
+    let foldedNames = 0;
+    for (const s of this.streams.values()) {
+      for (const t of s.types.values()) {
+        const r = t.history.retained();
+        types++;
+        responses += r.responses;
+        foldedNames += r.foldedNames;
+      }
+    }
+    return { streams: this.streams.size, types, responses, foldedNames };
+  }
+
+  /** The open streams, by id: read-time views, to be used before the next hook event (for CSDS). */
   streamRecords(): readonly StreamRecord[] {
-    return [...this.streams.values()].sort((a, b) => a.info.id - b.info.id);
+    return [...this.streams.values()]
+      .sort((a, b) => a.info.id - b.info.id)
+      .map((s) => ({ info: s.info, node: s.node, group: s.group, types: new Map([...s.types].map(([url, t]) => [url, typeRecord(t)])) }));
   }
 
   /** The JSON of GET /xds/clients (see XdsClientsView). */
@@ -208,7 +170,7 @@ export class ClientRegistry implements ServerHooks {
     };
   }
 
-  private typeOf(streamId: number, typeUrl: string): MutableType | undefined {
+  private typeOf(streamId: number, typeUrl: string): TypeTrack | undefined {
     const s = this.streams.get(streamId);
     if (!s) return undefined;
     let t = s.types.get(typeUrl);
@@ -217,19 +179,46 @@ export class ClientRegistry implements ServerHooks {
       t = {
         typeUrl,
         wildcard: false,
-        subscribed: [],
-        lastSent: undefined,
-        acked: undefined,
+        subscribed: undefined,
+        history: new ResponseHistory(historyOptions(s.info.protocol, typeUrl)),
+        lastAck: undefined,
         lastNack: undefined,
         counters: { responses: 0, acks: 0, nacks: 0, bytesSent: 0 },
-        resources: new Map(),
-        nonceSeq: new Map(),
-        seq: 0,
       };
       s.types.set(typeUrl, t);
     }
     return t;
   }
+}
+
+/** SotW: LDS/CDS responses carry the full state and an ACK accepts every earlier response. */
+function historyOptions(protocol: XdsProtocol, typeUrl: string): { replaces: boolean; cumulativeAcks: boolean } {
+  const sotw = protocol === 'sotw';
+  return { replaces: sotw && isFullState(typeUrl), cumulativeAcks: sotw };
+}
+
+/** Names a type's resources are limited to: undefined for wildcard or before any subscription. */
+function subscriptionFilter(t: TypeTrack): ((name: string) => boolean) | undefined {
+  if (t.wildcard || t.subscribed === undefined) return undefined;
+  const names = new Set(t.subscribed);
+  return (name) => names.has(name);
+}
+
+function typeRecord(t: TypeTrack): TypeRecord {
+  let resources: ReadonlyMap<string, ResourceRecord> | undefined;
+  const ack = t.lastAck;
+  return {
+    typeUrl: t.typeUrl,
+    wildcard: t.wildcard,
+    subscribed: t.subscribed ?? [],
+    lastSent: t.history.lastSent(),
+    acked: ack && { version: ack.version, nonce: ack.nonce, at: ack.at },
+    lastNack: t.lastNack,
+    counters: { ...t.counters },
+    get resources(): ReadonlyMap<string, ResourceRecord> {
+      return (resources ??= t.history.resources(subscriptionFilter(t)));
+    },
+  };
 }
 
 function isFullState(typeUrl: string): boolean {
