@@ -52,11 +52,11 @@ export class DeltaStream {
     if (this.fixedTypeUrl && typeUrl !== this.fixedTypeUrl) {
       throw new XdsProtocolError('HP_XDS_BAD_REQUEST', `this service serves ${this.fixedTypeUrl}, not ${typeUrl}`);
     }
-    const subscribe = req.resource_names_subscribe ?? [];
     const unsubscribe = req.resource_names_unsubscribe ?? [];
     const initial = req.initial_resource_versions ?? {};
-    checkNames([...subscribe, ...unsubscribe, ...Object.keys(initial)], this.core.deps.limits, 'request');
+    checkNames([...(req.resource_names_subscribe ?? []), ...unsubscribe, ...Object.keys(initial)], this.core.deps.limits, 'request');
     this.core.attachNode(req.node);
+    const subscribe = this.core.intern(typeUrl, req.resource_names_subscribe ?? []);
     let state = this.types.get(typeUrl);
     const first = !state;
     if (!state) state = this.newState(typeUrl, initial);

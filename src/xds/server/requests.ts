@@ -27,6 +27,11 @@ export interface SotwRequest {
   readonly type_url?: string;
   readonly response_nonce?: string;
   readonly error_detail?: StatusMessage | null;
+  /**
+   * The raw bytes of every resource_names entry, when the decoder kept them (see
+   * sotw-request-decoder.ts): equal regions mean equal name lists.
+   */
+  readonly resource_names_region?: Uint8Array;
 }
 
 export interface DeltaRequest {

@@ -7,6 +7,7 @@ import type * as grpc from '@grpc/grpc-js';
 import { messageType } from '../proto';
 import { TypeUrl } from '../type-urls';
 import type { DeltaRequest, SotwRequest } from './requests';
+import { decodeSotwRequest } from './sotw-request-decoder';
 
 const TO_OBJECT = { longs: String, enums: String, defaults: true, oneofs: true } as const;
 
@@ -17,7 +18,7 @@ function decoder<T>(fullName: string): (buf: Buffer) => T {
   };
 }
 
-const decodeSotw = decoder<SotwRequest>('envoy.service.discovery.v3.DiscoveryRequest');
+const decodeSotw: (buf: Buffer) => SotwRequest = decodeSotwRequest;
 const decodeDelta = decoder<DeltaRequest>('envoy.service.discovery.v3.DeltaDiscoveryRequest');
 const frame = (bytes: Uint8Array): Buffer => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 const unsupported = (): never => {

@@ -1,7 +1,8 @@
 import { XdsProtocolError } from '../../errors';
 import { SotwHarness } from '../../../test/fakes/fake-ads-stream';
 import { aBundle, anEdsCluster, endpointsFor } from '../../../test/fakes/xds-fixtures';
-import { decodeMessage } from '../proto';
+import { decodeMessage, encodeMessage } from '../proto';
+import { decodeSotwRequest } from './sotw-request-decoder';
 import { TypeUrl } from '../type-urls';
 
 const CDS = TypeUrl.Cluster;
@@ -228,6 +229,23 @@ describe('SotwStream TTL (checklist line 12)', () => {
     expect(h.replies()[0]!.anys.map((a) => a.type_url)).toEqual([EDS]);
     h.clock.advance(60_000);
     expect(h.replies()).toEqual([]);
+  });
+});
+
+describe('SotwStream with the wire decoder', () => {
+  const wire = (req: Parameters<typeof encodeMessage<'envoy.service.discovery.v3.DiscoveryRequest'>>[1]) =>
+    decodeSotwRequest(encodeMessage('envoy.service.discovery.v3.DiscoveryRequest', req));
+
+  test('an ACK repeating the name list byte for byte changes nothing; a new list is applied', () => {
+    const h = started(aBundle(['a', 'b', 'c']));
+    h.request(wire({ node: envoy, type_url: EDS, resource_names: ['a', 'b'] }));
+    const [eds] = h.replies();
+    expect(eds!.names).toEqual(['a', 'b']);
+    h.request(wire({ type_url: EDS, resource_names: ['a', 'b'], response_nonce: eds!.nonce, version_info: eds!.version }));
+    expect(h.replies()).toEqual([]);
+    h.request(wire({ type_url: EDS, resource_names: ['a', 'b', 'c'], response_nonce: eds!.nonce, version_info: eds!.version }));
+    expect(h.replies().map((r) => r.names)).toEqual([['c']]);
+    expect(h.hooks.acks).toHaveLength(2);
   });
 });
 

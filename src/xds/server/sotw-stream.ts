@@ -12,7 +12,7 @@ import { FULL_STATE_TYPES, PUSH_ORDER, TypeUrl, isServedTypeUrl } from '../type-
 import { changedNames, diffMode, type Changed } from './diff-mode';
 import { checkNames, checkTypeUrl, type SotwRequest } from './requests';
 import { StreamCore, type StreamDeps } from './stream-core';
-import { Subscription, changed } from './subscription';
+import { NO_CHANGE, Subscription, changed, type SubscriptionChange } from './subscription';
 
 interface SotwTypeState {
   readonly sub: Subscription;
@@ -25,6 +25,8 @@ interface SotwTypeState {
   readonly forced: Set<string>;
   /** version_info of the last response (what a NACK of lastNonce rejected). */
   lastVersion: string;
+  /** Raw resource_names of the last request that changed them (see sotw-request-decoder.ts). */
+  lastRegion: Buffer | undefined;
 }
 
 type Phase = 'upsert' | 'remove';
@@ -55,15 +57,13 @@ export class SotwStream {
     if (this.fixedTypeUrl && typeUrl !== this.fixedTypeUrl) {
       throw new XdsProtocolError('HP_XDS_BAD_REQUEST', `this service serves ${this.fixedTypeUrl}, not ${typeUrl}`);
     }
-    const names = req.resource_names ?? [];
-    checkNames(names, this.core.deps.limits, 'resource_names');
     this.core.attachNode(req.node);
     const nonce = req.response_nonce ?? '';
     let state = this.types.get(typeUrl);
     if (nonce !== '' && (!state || nonce !== state.lastNonce)) return; // stale: ignore entirely
     if (!state) state = this.newState(typeUrl);
+    const change = this.updateNames(typeUrl, state, req);
     this.classify(typeUrl, state, req, nonce);
-    const change = state.sub.replaceAll(names);
     if (changed(change) || nonce === '') {
       this.core.deps.hooks.onSubscription?.(this.core.id, typeUrl, state.sub.describe(), state.sub.isWildcard());
       for (const n of change.added) state.forced.add(n);
@@ -90,9 +90,23 @@ export class SotwStream {
       forceAll: false,
       forced: new Set(),
       lastVersion: '',
+      lastRegion: undefined,
     };
     this.types.set(typeUrl, state);
     return state;
+  }
+
+  /**
+   * Applies the request's name list. An ACK that repeats the previous list byte for byte (the
+   * common case) costs one buffer comparison: no names are decoded.
+   */
+  private updateNames(typeUrl: string, state: SotwTypeState, req: SotwRequest): SubscriptionChange {
+    const region = req.resource_names_region;
+    if (region && state.lastRegion && Buffer.compare(region, state.lastRegion) === 0) return NO_CHANGE;
+    const names = req.resource_names ?? [];
+    checkNames(names, this.core.deps.limits, 'resource_names');
+    state.lastRegion = region ? Buffer.from(region) : undefined;
+    return state.sub.replaceAll(this.core.intern(typeUrl, names));
   }
 
   /** ACK or NACK of the response named by the (current) nonce. */

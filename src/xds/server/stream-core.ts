@@ -8,6 +8,7 @@ import type { Clock, TimerHandle } from '../../clock';
 import type { Logger } from '../../log';
 import type { NodeHash } from '../cache/node-hash';
 import type { PublishedSnapshot, SnapshotCache } from '../cache/snapshot-cache';
+import type { TypeUrl } from '../type-urls';
 import type { NodeInfo, ServerHooks, StreamInfo } from './hooks';
 import { acceptsSotwResourceWrapper, isGrpcClient, toNodeInfo, type NodeMessage, type XdsLimits } from './requests';
 
@@ -78,6 +79,16 @@ export class StreamCore {
       this.published = published;
       this.onSnapshot();
     });
+  }
+
+  /**
+   * The snapshot's own copy of each name where it has one, so that N streams subscribed to the
+   * same M names share M strings instead of holding N x M decoded copies.
+   */
+  intern(typeUrl: string, names: readonly string[]): string[] {
+    const resources = this.published?.snapshot.resources(typeUrl as TypeUrl);
+    if (!resources || resources.size === 0) return [...names];
+    return names.map((n) => resources.get(n)?.name ?? n);
   }
 
   nextNonce(): string {

@@ -97,7 +97,7 @@ export class Subscription {
   }
 }
 
-const NO_CHANGE: SubscriptionChange = { added: [], removed: [], wildcardChanged: false };
+export const NO_CHANGE: SubscriptionChange = { added: [], removed: [], wildcardChanged: false };
 
 /** Whether a change added, removed or toggled anything. */
 export function changed(change: SubscriptionChange): boolean {
