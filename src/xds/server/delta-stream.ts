@@ -12,12 +12,13 @@ import { PUSH_ORDER, TypeUrl, WILDCARD_TYPES, isServedTypeUrl } from '../type-ur
 import { changedNames, diffMode, type Changed } from './diff-mode';
 import { checkNames, checkTypeUrl, type DeltaRequest } from './requests';
 import { StreamCore, type StreamDeps } from './stream-core';
+import { HeldResources } from './held-resources';
 import { Subscription, changed } from './subscription';
 
 interface DeltaTypeState {
   readonly sub: Subscription;
   /** name -> version the client holds ("" = holds something we must resend or remove). */
-  readonly clientHas: Map<string, string>;
+  readonly clientHas: HeldResources<string>;
   lastNonce: string;
   /** What the response with lastNonce carried. */
   lastSent: { readonly version: string; readonly names: readonly string[] };
@@ -69,18 +70,27 @@ export class DeltaStream {
     this.core.dispose(reason);
   }
 
+  /** Per-name state held beyond the snapshot the stream is in step with (memory accounting). */
+  retainedNames(): number {
+    let n = 0;
+    for (const state of this.types.values()) n += state.clientHas.overrideCount();
+    return n;
+  }
+
   private newState(typeUrl: string, initial: Readonly<Record<string, string>>): DeltaTypeState {
     if (!isServedTypeUrl(typeUrl) && this.types.size >= this.core.deps.limits.maxTypesPerStream) {
       throw new XdsProtocolError('HP_XDS_RESOURCE_EXHAUSTED', `too many distinct type URLs on one stream (limit ${this.core.deps.limits.maxTypesPerStream})`);
     }
+    const sub = new Subscription(typeUrl, { legacyWildcard: !this.core.grpcClient });
     const state: DeltaTypeState = {
-      sub: new Subscription(typeUrl, { legacyWildcard: !this.core.grpcClient }),
-      clientHas: new Map(Object.entries(initial)),
+      sub,
+      clientHas: new HeldResources<string>((n) => sub.tracks(n), (e) => e.version),
       lastNonce: '',
       lastSent: { version: '', names: [] },
       forced: new Set(),
       fullDiff: true,
     };
+    for (const [name, version] of Object.entries(initial)) state.clientHas.set(name, version);
     this.types.set(typeUrl, state);
     return state;
   }
@@ -97,6 +107,7 @@ export class DeltaStream {
     const legacyNamedWildcard =
       first && !this.core.grpcClient && WILDCARD_TYPES.has(typeUrl as TypeUrl) && subscribe.length > 0 &&
       !subscribe.includes('*') && subscribe.every((n) => n in initial) && Object.keys(initial).length === subscribe.length;
+    if (subscribe.length > 0 || unsubscribe.length > 0) state.clientHas.materialize(); // the tracking rule may change
     const change = state.sub.update(legacyNamedWildcard ? ['*'] : subscribe, unsubscribe, first);
     if (change.wildcardChanged) state.fullDiff = true;
     if (!legacyNamedWildcard) for (const n of subscribe) if (n !== '*') state.forced.add(n);
@@ -151,6 +162,7 @@ export class DeltaStream {
       }
     }
     this.reconciledId = published.id;
+    for (const [typeUrl, state] of this.types) if (isServedTypeUrl(typeUrl)) state.clientHas.rebase(published.snapshot.resources(typeUrl));
   }
 
   private reconcileType(typeUrl: TypeUrl, state: DeltaTypeState, phase: Phase, changed: Changed): void {
@@ -204,7 +216,7 @@ export class DeltaStream {
       const state = this.types.get(typeUrl);
       if (!state) continue;
       const due: SnapshotEntry[] = [];
-      for (const [name, version] of state.clientHas) {
+      for (const [name, version] of state.clientHas.entries()) {
         const e = snapshot.get(typeUrl, name);
         if (e && e.ttlMs !== undefined && e.version === version) due.push(e);
       }

@@ -13,12 +13,15 @@ import { changedNames, diffMode, type Changed } from './diff-mode';
 import { checkNames, checkTypeUrl, type SotwRequest } from './requests';
 import { StreamCore, type StreamDeps } from './stream-core';
 import { NO_CHANGE, Subscription, changed, type SubscriptionChange } from './subscription';
+import { HeldResources } from './held-resources';
 
 interface SotwTypeState {
   readonly sub: Subscription;
   lastNonce: string;
   /** What the client was last sent of each name (full-state types: exactly the last response). */
-  readonly sent: Map<string, SnapshotEntry>;
+  readonly sent: HeldResources<SnapshotEntry>;
+  /** The resources of the last response (what a NACK of lastNonce rejected). */
+  lastSent: readonly SnapshotEntry[];
   /** Answer with everything requested at the next opportunity (first request of the type). */
   forceAll: boolean;
   /** Names to send at the next opportunity even if unchanged (newly requested, or EDS after CDS). */
@@ -79,14 +82,23 @@ export class SotwStream {
     this.core.dispose(reason);
   }
 
+  /** Per-name state held beyond the snapshot the stream is in step with (memory accounting). */
+  retainedNames(): number {
+    let n = 0;
+    for (const state of this.types.values()) n += state.sent.overrideCount();
+    return n;
+  }
+
   private newState(typeUrl: string): SotwTypeState {
     if (!isServedTypeUrl(typeUrl) && this.types.size >= this.core.deps.limits.maxTypesPerStream) {
       throw new XdsProtocolError('HP_XDS_RESOURCE_EXHAUSTED', `too many distinct type URLs on one stream (limit ${this.core.deps.limits.maxTypesPerStream})`);
     }
+    const sub = new Subscription(typeUrl, { legacyWildcard: !this.core.grpcClient });
     const state: SotwTypeState = {
-      sub: new Subscription(typeUrl, { legacyWildcard: !this.core.grpcClient }),
+      sub,
       lastNonce: '',
-      sent: new Map(),
+      sent: new HeldResources<SnapshotEntry>((n) => sub.tracks(n), (e) => e),
+      lastSent: [],
       forceAll: false,
       forced: new Set(),
       lastVersion: '',
@@ -106,6 +118,7 @@ export class SotwStream {
     const names = req.resource_names ?? [];
     checkNames(names, this.core.deps.limits, 'resource_names');
     state.lastRegion = region ? Buffer.from(region) : undefined;
+    state.sent.materialize(); // the tracking rule may change
     return state.sub.replaceAll(this.core.intern(typeUrl, names));
   }
 
@@ -123,7 +136,7 @@ export class SotwStream {
         errorCode: req.error_detail.code ?? 0,
         errorMessage: req.error_detail.message ?? '',
         rejectedVersion: state.lastVersion,
-        rejectedResources: [...state.sent.keys()],
+        rejectedResources: state.lastSent.map((e) => e.name),
       });
     } else {
       hooks.onAck?.(this.core.id, { typeUrl, nonce, version: req.version_info ?? '', at });
@@ -146,6 +159,7 @@ export class SotwStream {
       }
     }
     this.reconciledId = published.id;
+    for (const [typeUrl, state] of this.types) if (isServedTypeUrl(typeUrl)) state.sent.rebase(published.snapshot.resources(typeUrl));
   }
 
   private reconcileType(typeUrl: TypeUrl, state: SotwTypeState, phase: Phase, changed: Changed): void {
@@ -219,6 +233,7 @@ export class SotwStream {
     this.emit(typeUrl, state, version, entries, entries.map((e) => (wrap && e.ttlMs !== undefined ? e.wrappedAnyBytes() : e.anyBytes())));
     if (FULL_STATE_TYPES.has(typeUrl)) state.sent.clear();
     for (const e of entries) state.sent.set(e.name, e);
+    state.lastSent = entries;
     state.forceAll = false;
     state.forced.clear();
     if (wrap && entries.some((e) => e.ttlMs !== undefined)) this.core.armHeartbeat(() => this.heartbeat());
