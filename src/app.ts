@@ -1,7 +1,8 @@
 /**
  * App: wiring only. Builds every component of `serve`/`quickstart` from the parsed options
- * (snapshot cache, client registry, ADS server with CSDS, admin server, resources-file watcher),
- * starts them in order and stops them in reverse. With main.ts, the only place that constructs the
+ * (snapshot cache, client registry, ADS server with CSDS, admin server, and either the
+ * resources-file watcher or the config folder -> store -> reconciler pipeline), starts them in
+ * order and stops them in reverse. With main.ts, the only place that constructs the
  * system clock. Holds no protocol or resource logic of its own.
  */
 import path from 'node:path';
@@ -16,6 +17,12 @@ import { DEFAULT_GROUP, nodeHashFor } from './xds/cache/node-hash';
 import { SnapshotCache } from './xds/cache/snapshot-cache';
 import { loadResourcesFile, publishResources, ResourcesFileWatcher, type ResourcesLoad } from './xds/resources-file';
 import { AdsServer } from './xds/server/ads-server';
+import { statusHandler } from './admin/status-page';
+import { Reconciler, type IrListener } from './reconcile/reconciler';
+import { FolderSource } from './sources/file/source';
+import { ResourceStore } from './sources/store';
+import { translateInputs } from './translate/translate';
+import { toXdsResources } from './xds/translate';
 import { ClientRegistry } from './xds/server/client-registry';
 import { csdsService } from './xds/server/csds-service';
 
@@ -28,6 +35,11 @@ export interface AppDeps {
   /** Holdoff of the resources-file watcher (default 100 ms, at most 1 s). */
   readonly reloadDelayMs?: number;
   readonly reloadMaxDelayMs?: number;
+  /** Holdoff of the config folder watcher (default 50 ms, at most 1 s). */
+  readonly folderDelayMs?: number;
+  readonly folderMaxDelayMs?: number;
+  /** Called with every IR the reconciler serves (the native proxy runtime's seam). */
+  readonly onIr?: IrListener;
 }
 
 export interface BoundPorts {
@@ -44,6 +56,10 @@ export class App {
   private readonly admin: AdminServer;
   private readonly resourcesFile: string | undefined;
   private watcher: ResourcesFileWatcher | undefined;
+  /** The --config-dir pipeline: folder -> store -> reconciler -> cache (undefined without --config-dir). */
+  readonly store: ResourceStore | undefined;
+  readonly reconciler: Reconciler | undefined;
+  private readonly folder: FolderSource | undefined;
   private xdsListening = false;
   private stopping = false;
 
@@ -71,13 +87,32 @@ export class App {
       .route('/ready', '200 once a snapshot is served, 503 with the reason before', readyHandler(() => this.readiness()))
       .route('/config_dump', "the served snapshot(s) in Envoy's config_dump JSON (?group=NAME)", new ConfigDump({ cache: this.cache, versionPrefix: epoch }).handler())
       .route('/xds/clients', 'connected xDS clients: node, versions sent and ACKed, last NACK (?node=ID, ?resources=false)', xdsClientsHandler(this.registry));
+    if (options.configDir !== undefined) {
+      const store = (this.store = new ResourceStore());
+      this.folder = new FolderSource({ dir: options.configDir, clock, logger: logger.child('folder'), delayMs: deps.folderDelayMs, maxDelayMs: deps.folderMaxDelayMs });
+      const gatewayClass = options.gatewayClass;
+      const reconciler = (this.reconciler = new Reconciler({
+        store,
+        cache: this.cache,
+        clock,
+        logger: logger.child('reconcile'),
+        translate: (inputs) => translateInputs(inputs, gatewayClass !== undefined ? { gatewayClass } : {}),
+        toXds: toXdsResources,
+        onIr: deps.onIr,
+      }));
+      this.admin.route('/status', 'every input resource with its file:line, conditions, errors and warnings (?kind=, ?namespace=, ?name=, ?problems=true)', statusHandler(() => reconciler.lastReport()));
+    }
   }
 
   /** Loads the resources, then starts the xDS server, the admin server and the file watcher. */
   async start(): Promise<BoundPorts> {
     const { options, logger } = this;
-    if (options.configDir !== undefined) logger.warn('--config-dir is not served yet; only --xds-resources is', { configDir: options.configDir });
-    if (this.resourcesFile !== undefined) {
+    if (this.folder && this.store && this.reconciler) {
+      await this.folder.start(this.store);
+      const report = this.reconciler.start();
+      const errors = report.problems.filter((p) => p.severity === 'error').length;
+      logger.info('config folder served', { dir: options.configDir, objects: report.objects.length, errors, warnings: report.problems.length - errors, snapshot: report.snapshot.status });
+    } else if (this.resourcesFile !== undefined) {
       const load = await loadResourcesFile(this.resourcesFile);
       const outcome = publishResources(this.cache, load, DEFAULT_GROUP);
       if (outcome.status === 'rejected') {
@@ -85,7 +120,7 @@ export class App {
       }
       logger.info('resources published', { file: this.resourcesFile, resources: outcome.resources, snapshot: outcome.id });
     } else {
-      logger.warn('no --xds-resources given: serving nothing until resources are published');
+      logger.warn('neither --config-dir nor --xds-resources given: serving nothing until resources are published');
     }
     const xdsPort = await this.ads.listen(options.xds.address, options.xds.port);
     this.xdsListening = true;
@@ -106,6 +141,8 @@ export class App {
     this.stopping = true;
     this.watcher?.stop();
     await this.watcher?.whenIdle();
+    await this.folder?.stop();
+    this.reconciler?.stop();
     await this.admin.stop();
     await this.ads.stop(graceMs);
     this.xdsListening = false;

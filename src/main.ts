@@ -1,15 +1,20 @@
 /**
  * The healthplane command: argv and the environment -> parseOptions() -> the command. `serve` and
- * `quickstart` run the App until SIGINT/SIGTERM, then stop it gracefully. Receives argv (no node
- * or script path); returns the exit code (0 ok, 1 failure, 2 bad options) and writes errors to
- * stderr with their code. With app.ts, the only place that reads process.env.
+ * `quickstart` run the App until SIGINT/SIGTERM, then stop it gracefully; `translate`, `validate`
+ * and `bootstrap` (src/cli/) print and exit. Receives argv (no node or script path); returns the
+ * exit code (0 ok, 1 failure, 2 bad options) and writes errors to stderr with their code. With
+ * app.ts, the only place that reads process.env.
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import { App } from './app';
+import { runBootstrap } from './cli/bootstrap-command';
+import { runTranslate } from './cli/translate-command';
+import { runValidate } from './cli/validate-command';
 import { HpError } from './errors';
 import { createLogger } from './log';
 import { helpText, parseOptions, type Env, type ServeOptions } from './options';
+import { toXdsResources } from './xds/translate';
 
 /** The process around main: output streams, environment and signals (tests pass their own). */
 export interface MainIo {
@@ -61,6 +66,12 @@ export async function run(argv: readonly string[], io: MainIo): Promise<number> 
     case 'serve':
     case 'quickstart':
       return serve(options, io);
+    case 'translate':
+      return runTranslate(options, io, { toXds: toXdsResources });
+    case 'validate':
+      return runValidate(options, io, { toXds: toXdsResources });
+    case 'bootstrap':
+      return runBootstrap(options, io);
   }
 }
 

@@ -35,13 +35,12 @@ describe('parseOptions', () => {
   it('reads every serve flag, in both --flag value and --flag=value forms', () => {
     const o = serve([
       '--xds-port', '0', '--xds-address=127.0.0.1', '--admin-port=19001', '--admin-address', '::1',
-      '--node-hash', 'id', '--xds-resources', 'r.yaml', '--config-dir=cfg', '--control-plane-id', 'cp-1', '--log-level=debug',
+      '--node-hash', 'id', '--xds-resources', 'r.yaml', '--control-plane-id', 'cp-1', '--log-level=debug',
     ]);
     expect(o.xds).toEqual({ address: '127.0.0.1', port: 0 });
     expect(o.admin).toEqual({ address: '::1', port: 19001 });
     expect(o.nodeHash).toBe('id');
     expect(o.xdsResources).toBe('r.yaml');
-    expect(o.configDir).toBe('cfg');
     expect(o.controlPlaneId).toBe('cp-1');
     expect(o.logLevel).toBe('debug');
   });
@@ -142,5 +141,41 @@ describe('closest', () => {
     ['SERVE', ['serve'], 'serve'],
   ])('%s -> %s', (input, candidates, expected) => {
     expect(closest(input, candidates)).toBe(expected);
+  });
+});
+
+describe('parseOptions: --config-dir, translate, validate, bootstrap', () => {
+  it('reads --config-dir and --gateway-class for serve, and refuses --config-dir with --xds-resources', () => {
+    const o = serve(['--config-dir=cfg', '--gateway-class', 'edge']);
+    expect(o.configDir).toBe('cfg');
+    expect(o.gatewayClass).toBe('edge');
+    expect(problemsOf(['serve', '--config-dir', 'cfg', '--xds-resources', 'r.yaml'])).toEqual([expect.stringMatching(/^--config-dir: cannot be combined with --xds-resources/)]);
+  });
+
+  it('collects repeated -f/--filename values and trailing paths, in order', () => {
+    expect(parseOptions(['translate', '-f', 'a.yaml', '--filename', 'dir', '--filename=c.json', 'b.yaml', '-o', 'yaml'], {})).toEqual({
+      command: 'translate',
+      paths: ['a.yaml', 'dir', 'c.json', 'b.yaml'],
+      output: 'yaml',
+      gatewayClass: undefined,
+    });
+  });
+
+  it('defaults translate output to json and needs at least one path', () => {
+    expect(parseOptions(['validate', 'in.yaml'], {})).toMatchObject({ command: 'validate', paths: ['in.yaml'], output: 'json' });
+    expect(problemsOf(['validate'])).toEqual([expect.stringMatching(/^--filename \(-f\): give at least one file or folder to validate/)]);
+    expect(problemsOf(['translate', '-f'])).toEqual([expect.stringMatching(/^--filename: needs a value/), expect.stringMatching(/give at least one/)]);
+    expect(problemsOf(['translate', '-x', 'a'])).toEqual([expect.stringMatching(/^-x: unknown flag for "translate"/), expect.stringMatching(/give at least one/)]);
+  });
+
+  it('parses bootstrap flags with defaults, HOST:PORT and [v6]:PORT', () => {
+    expect(parseOptions(['bootstrap', '--node-id', 'n'], {})).toEqual({ command: 'bootstrap', nodeId: 'n', nodeCluster: undefined, xds: { address: '127.0.0.1', port: 18000 }, delta: false, adminPort: 9901 });
+    expect(parseOptions(['bootstrap', '--node-id', 'n', '--xds-address', '[::1]:1', '--delta', '--node-cluster', 'c'], {})).toMatchObject({ xds: { address: '::1', port: 1 }, delta: true, nodeCluster: 'c' });
+    expect(problemsOf(['bootstrap', '--node-id', 'n', '--xds-address', 'h:0'])).toEqual([expect.stringMatching(/is not HOST:PORT/)]);
+    expect(problemsOf(['bootstrap'])).toEqual([expect.stringMatching(/^--node-id: required/)]);
+  });
+
+  it('lists the new commands in the overview', () => {
+    for (const c of ['translate', 'validate', 'bootstrap']) expect(helpText()).toMatch(new RegExp(`^  ${c}\\s`, 'm'));
   });
 });

@@ -22,8 +22,10 @@ export interface ServeOptions {
   readonly nodeHash: NodeHashKind;
   /** Envoy resources (JSON/YAML {clusters, endpoints, listeners, routes}) served to every node. */
   readonly xdsResources: string | undefined;
-  /** A folder of input resources (parsed and stored; served by later work). */
+  /** A folder of input resources (YAML/JSON), translated and served; watched for changes. */
   readonly configDir: string | undefined;
+  /** Serve only Gateways of this GatewayClass (every class when undefined). */
+  readonly gatewayClass: string | undefined;
   readonly controlPlaneId: string | undefined;
   readonly logLevel: LogLevel;
   /** Trace categories (HEALTHPLANE_TRACE, comma separated). */
@@ -40,11 +42,29 @@ export interface VersionOptions {
   readonly command: 'version';
 }
 
-export type Options = ServeOptions | HelpOptions | VersionOptions;
+/** `translate` and `validate`: input files or folders, read once. */
+export interface InputCommandOptions {
+  readonly command: 'translate' | 'validate';
+  readonly paths: readonly string[];
+  readonly output: 'json' | 'yaml';
+  readonly gatewayClass: string | undefined;
+}
+
+export interface BootstrapOptions {
+  readonly command: 'bootstrap';
+  readonly nodeId: string;
+  readonly nodeCluster: string | undefined;
+  /** The ADS server Envoy connects to. */
+  readonly xds: Endpoint;
+  readonly delta: boolean;
+  readonly adminPort: number;
+}
+
+export type Options = ServeOptions | InputCommandOptions | BootstrapOptions | HelpOptions | VersionOptions;
 
 export type Env = Readonly<Record<string, string | undefined>>;
 
-type FlagKind = 'string' | 'port' | 'address' | 'boolean' | { readonly oneOf: readonly string[] };
+type FlagKind = 'string' | 'port' | 'address' | 'hostport' | 'boolean' | { readonly oneOf: readonly string[] };
 
 interface FlagSpec {
   readonly name: string;
@@ -52,9 +72,13 @@ interface FlagSpec {
   readonly value?: string;
   readonly help: string;
   readonly default?: string;
+  /** One-letter alias (`-f`). */
+  readonly short?: string;
+  /** May be given more than once; the values are collected in order. */
+  readonly repeatable?: boolean;
 }
 
-type FlagValues = ReadonlyMap<string, string | true>;
+type FlagValues = ReadonlyMap<string, string | true | readonly string[]>;
 
 interface CommandSpec {
   readonly name: string;
@@ -63,6 +87,8 @@ interface CommandSpec {
   readonly flags: readonly FlagSpec[];
   /** Positional arguments accepted after the command (names, for help and errors). */
   readonly positionals?: readonly string[];
+  /** Any number of positionals is accepted (the last name repeats). */
+  readonly variadic?: boolean;
   build(flags: FlagValues, positionals: readonly string[], env: Env, problems: string[]): Options;
 }
 
@@ -77,7 +103,8 @@ const SERVE_FLAGS: readonly FlagSpec[] = [
   { name: 'admin-address', kind: 'address', value: 'ADDR', default: '127.0.0.1', help: 'address the admin server binds to (loopback unless told otherwise)' },
   { name: 'node-hash', kind: { oneOf: ['cluster', 'id'] }, value: 'cluster|id', default: 'cluster', help: 'group nodes by node.cluster or by node.id' },
   { name: 'xds-resources', kind: 'string', value: 'FILE', help: 'Envoy resources (JSON or YAML: clusters, endpoints, listeners, routes) to serve; reloaded on change' },
-  { name: 'config-dir', kind: 'string', value: 'DIR', help: 'folder of input resources (YAML)' },
+  { name: 'config-dir', kind: 'string', value: 'DIR', help: 'folder of input resources (Gateway API, Gloo Upstream, Kong, Service, EndpointSlice as YAML/JSON), translated and served; watched' },
+  { name: 'gateway-class', kind: 'string', value: 'NAME', help: 'serve only Gateways of this GatewayClass (default: every class)' },
   { name: 'control-plane-id', kind: 'string', value: 'ID', help: "identifier sent in responses' control_plane.identifier" },
   { name: 'log-level', kind: { oneOf: LOG_LEVELS }, value: 'LEVEL', default: 'info', help: 'debug, info, warn or error (env HEALTHPLANE_LOG_LEVEL)' },
   HELP_FLAG,
@@ -91,6 +118,9 @@ function buildServe(command: 'serve' | 'quickstart') {
     };
     const xds = { address: str('xds-address') ?? '0.0.0.0', port: Number(str('xds-port') ?? 18000) };
     const admin = { address: str('admin-address') ?? '127.0.0.1', port: Number(str('admin-port') ?? 19000) };
+    if (flags.has('config-dir') && flags.has('xds-resources')) {
+      problems.push('--config-dir: cannot be combined with --xds-resources; both would publish the same snapshot, so give one of them');
+    }
     if (xds.port !== 0 && xds.port === admin.port) {
       problems.push(`--admin-port: ${admin.port} is also the --xds-port; give the two servers different ports`);
     }
@@ -107,11 +137,64 @@ function buildServe(command: 'serve' | 'quickstart') {
       nodeHash: (str('node-hash') ?? 'cluster') as NodeHashKind,
       xdsResources: str('xds-resources'),
       configDir: str('config-dir'),
+      gatewayClass: str('gateway-class'),
       controlPlaneId: str('control-plane-id'),
       logLevel,
       traces: (env.HEALTHPLANE_TRACE ?? '').split(',').map((s) => s.trim()).filter((s) => s !== ''),
     };
   };
+}
+
+const INPUT_FLAGS: readonly FlagSpec[] = [
+  { name: 'filename', short: 'f', kind: 'string', repeatable: true, value: 'PATH', help: 'a resource file (YAML or JSON, multi-document) or a folder of them; repeatable' },
+  { name: 'gateway-class', kind: 'string', value: 'NAME', help: 'translate only Gateways of this GatewayClass (default: every class)' },
+];
+
+function buildInputCommand(command: 'translate' | 'validate') {
+  return (flags: FlagValues, positionals: readonly string[], _env: Env, problems: string[]): InputCommandOptions => {
+    const given = flags.get('filename');
+    const paths = [...(Array.isArray(given) ? given : []), ...positionals];
+    if (paths.length === 0) problems.push(`--filename (-f): give at least one file or folder to ${command}`);
+    const output = flags.get('output');
+    const gatewayClass = flags.get('gateway-class');
+    return {
+      command,
+      paths,
+      output: output === 'yaml' ? 'yaml' : 'json',
+      gatewayClass: typeof gatewayClass === 'string' ? gatewayClass : undefined,
+    };
+  };
+}
+
+export const DEFAULT_BOOTSTRAP_XDS = '127.0.0.1:18000';
+
+function buildBootstrap(flags: FlagValues, _positionals: readonly string[], _env: Env, problems: string[]): BootstrapOptions {
+  const str = (name: string): string | undefined => {
+    const v = flags.get(name);
+    return typeof v === 'string' ? v : undefined;
+  };
+  const nodeId = str('node-id');
+  if (nodeId === undefined) problems.push('--node-id: required (the node.id Envoy sends to the xDS server)');
+  const xds = splitHostPort(str('xds-address') ?? DEFAULT_BOOTSTRAP_XDS) ?? { address: '127.0.0.1', port: 18000 };
+  return {
+    command: 'bootstrap',
+    nodeId: nodeId ?? '',
+    nodeCluster: str('node-cluster'),
+    xds,
+    delta: flags.get('delta') === true,
+    adminPort: Number(str('admin-port') ?? 9901),
+  };
+}
+
+/** `host:port` or `[v6]:port` -> Endpoint; undefined when malformed. */
+export function splitHostPort(value: string): Endpoint | undefined {
+  const m = /^(?:\[([0-9A-Fa-f:.]+)\]|([^:[\]]+)):(\d{1,5})$/.exec(value);
+  if (!m) return undefined;
+  const address = (m[1] ?? m[2]) as string;
+  const port = Number(m[3]);
+  if (port < 1 || port > 65535) return undefined;
+  if (isIP(address) === 0 && !/^[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?$/.test(address)) return undefined;
+  return { address, port };
 }
 
 const COMMANDS: readonly CommandSpec[] = [
@@ -128,6 +211,42 @@ const COMMANDS: readonly CommandSpec[] = [
     usage: 'healthplane quickstart [flags]',
     flags: SERVE_FLAGS,
     build: buildServe('quickstart'),
+  },
+  {
+    name: 'translate',
+    summary: "print the Envoy resources (listeners, routes, clusters, endpoints) the inputs translate to, in Envoy's JSON form",
+    usage: 'healthplane translate -f PATH... [-o json|yaml] [--gateway-class NAME]',
+    flags: [
+      ...INPUT_FLAGS,
+      { name: 'output', short: 'o', kind: { oneOf: ['json', 'yaml'] }, value: 'json|yaml', default: 'json', help: 'output format' },
+      HELP_FLAG,
+    ],
+    positionals: ['PATH'],
+    variadic: true,
+    build: buildInputCommand('translate'),
+  },
+  {
+    name: 'validate',
+    summary: 'print every error and warning in the inputs (file:line kind/namespace/name path: message); exit 1 on any error',
+    usage: 'healthplane validate -f PATH... [--gateway-class NAME]',
+    flags: [...INPUT_FLAGS, HELP_FLAG],
+    positionals: ['PATH'],
+    variadic: true,
+    build: buildInputCommand('validate'),
+  },
+  {
+    name: 'bootstrap',
+    summary: 'print an Envoy bootstrap (YAML) that takes its listeners and clusters from healthplane over ADS',
+    usage: 'healthplane bootstrap --node-id ID [--node-cluster C] [--xds-address HOST:PORT] [--delta] [--admin-port N]',
+    flags: [
+      { name: 'node-id', kind: 'string', value: 'ID', help: "the Envoy's node.id (required)" },
+      { name: 'node-cluster', kind: 'string', value: 'C', help: "the Envoy's node.cluster (healthplane groups nodes by it with --node-hash cluster)" },
+      { name: 'xds-address', kind: 'hostport', value: 'HOST:PORT', default: DEFAULT_BOOTSTRAP_XDS, help: 'where healthplane serves xDS' },
+      { name: 'delta', kind: 'boolean', help: 'use the incremental (delta) xDS protocol (api_type DELTA_GRPC)' },
+      { name: 'admin-port', kind: 'port', value: 'N', default: '9901', help: "port of Envoy's admin interface (bound to 127.0.0.1)" },
+      HELP_FLAG,
+    ],
+    build: buildBootstrap,
   },
   {
     name: 'version',
@@ -176,7 +295,7 @@ export function parseOptions(argv: readonly string[], env: Env): Readonly<Option
 }
 
 function scanArgs(spec: CommandSpec, args: readonly string[], problems: string[]): { flags: FlagValues; positionals: string[] } {
-  const flags = new Map<string, string | true>();
+  const flags = new Map<string, string | true | readonly string[]>();
   const positionals: string[] = [];
   for (let i = 0; i < args.length; i++) {
     const arg = args[i] as string;
@@ -184,19 +303,20 @@ function scanArgs(spec: CommandSpec, args: readonly string[], problems: string[]
       flags.set('help', true);
       continue;
     }
-    if (!arg.startsWith('--')) {
+    const short = /^-([A-Za-z])$/.exec(arg)?.[1];
+    if (!arg.startsWith('--') && short === undefined) {
       positionals.push(arg);
       continue;
     }
-    const eq = arg.indexOf('=');
-    const name = arg.slice(2, eq >= 0 ? eq : undefined);
-    const flag = spec.flags.find((f) => f.name === name);
+    const eq = short !== undefined ? -1 : arg.indexOf('=');
+    const flag = short !== undefined ? spec.flags.find((f) => f.short === short) : spec.flags.find((f) => f.name === arg.slice(2, eq >= 0 ? eq : undefined));
+    const name = flag?.name ?? (short ?? arg.slice(2, eq >= 0 ? eq : undefined));
     if (!flag) {
-      problems.push(unknownFlag(spec, name));
+      problems.push(short !== undefined ? `-${short}: unknown flag for "${spec.name}"` : unknownFlag(spec, name));
       if (eq < 0 && args[i + 1] !== undefined && !(args[i + 1] as string).startsWith('-')) i++;
       continue;
     }
-    if (flags.has(name)) problems.push(`--${name}: given more than once`);
+    if (flags.has(name) && !flag.repeatable) problems.push(`--${name}: given more than once`);
     if (flag.kind === 'boolean') {
       if (eq >= 0) problems.push(`--${name}: takes no value`);
       flags.set(name, true);
@@ -204,16 +324,17 @@ function scanArgs(spec: CommandSpec, args: readonly string[], problems: string[]
     }
     let value: string | undefined;
     if (eq >= 0) value = arg.slice(eq + 1);
-    else if (args[i + 1] !== undefined && !(args[i + 1] as string).startsWith('--')) value = args[++i];
+    else if (args[i + 1] !== undefined && !(args[i + 1] as string).startsWith('--') && !/^-[A-Za-z]$/.test(args[i + 1] as string)) value = args[++i];
     if (value === undefined) {
       problems.push(`--${name}: needs a value (${flag.value ?? 'VALUE'})`);
       continue;
     }
     const problem = checkValue(flag, value);
     if (problem) problems.push(`--${name}: ${problem}`);
+    else if (flag.repeatable) flags.set(name, [...((flags.get(name) as readonly string[] | undefined) ?? []), value]);
     else flags.set(name, value);
   }
-  const allowed = spec.positionals?.length ?? 0;
+  const allowed = spec.variadic ? Infinity : (spec.positionals?.length ?? 0);
   if (positionals.length > allowed) {
     problems.push(`unexpected argument${positionals.length - allowed > 1 ? 's' : ''} ${positionals.slice(allowed).map((p) => `"${p}"`).join(', ')} for "${spec.name}"`);
   }
@@ -230,6 +351,7 @@ function checkValue(flag: FlagSpec, value: string): string | undefined {
     if (isIP(value) !== 0 || /^[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?$/.test(value)) return undefined;
     return `"${value}" is not an IP address or host name`;
   }
+  if (kind === 'hostport') return splitHostPort(value) ? undefined : `"${value}" is not HOST:PORT (e.g. 127.0.0.1:18000)`;
   if (kind === 'string') return value === '' ? 'must not be empty' : undefined;
   if (kind === 'boolean') return undefined;
   if (kind.oneOf.includes(value)) return undefined;
@@ -305,7 +427,7 @@ export function helpText(topic?: string): string {
     const lines = COMMANDS.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`);
     return ['Usage: healthplane <command> [flags]', '', 'Commands:', ...lines, '', 'Run "healthplane help <command>" for the flags of a command.', ''].join('\n');
   }
-  const labels = spec.flags.map((f) => `--${f.name}${f.value ? ` ${f.value}` : ''}`);
+  const labels = spec.flags.map((f) => `${f.short ? `-${f.short}, ` : ''}--${f.name}${f.value ? ` ${f.value}` : ''}`);
   const width = Math.max(...labels.map((l) => l.length));
   const lines = spec.flags.map((f, i) => `  ${(labels[i] as string).padEnd(width)}  ${f.help}${f.default !== undefined ? ` (default ${f.default})` : ''}`);
   return [`Usage: ${spec.usage}`, '', spec.summary, '', 'Flags:', ...lines, ''].join('\n');
