@@ -1,7 +1,8 @@
 import { aHost, FakeClusterHealth } from '../../test/fakes/fake-cluster-health';
 import { aBackend } from '../../test/fakes/proxy-fixtures';
 import { HostFlag, type HostState } from '../proxy/health/cluster-health';
-import { clusterStatusOf, clustersHandler, formatG, healthFlagsText, renderClustersJson, renderClustersText, type ClusterStatus, type HostStatValues } from './clusters';
+import { clusterStatusOf, clustersHandler, formatG, renderClustersJson, renderClustersText, type ClusterStatus, type HostStatValues } from './clusters';
+import { healthFlagsString } from '../proxy/health/host-health';
 
 const zero: HostStatValues = { cx_active: 0, cx_connect_fail: 0, cx_total: 0, rq_active: 0, rq_error: 0, rq_success: 0, rq_timeout: 0, rq_total: 0 };
 
@@ -13,7 +14,7 @@ function cluster(name: string, hosts: HostState[], extra: Partial<ClusterStatus>
   return { name, addedViaApi: true, hosts, hostStats: (key) => ({ ...zero, ...stats[key] }), ...extra };
 }
 
-describe('healthFlagsText', () => {
+describe('health_flags text (healthFlagsString)', () => {
   it.each([
     [0, 'healthy'],
     [HostFlag.FAILED_ACTIVE_HC, '/failed_active_hc'],
@@ -22,7 +23,7 @@ describe('healthFlagsText', () => {
     [HostFlag.PENDING_DYNAMIC_REMOVAL, '/pending_dynamic_removal'],
     [HostFlag.EDS_STATUS_DRAINING | HostFlag.PENDING_ACTIVE_HC | HostFlag.DEGRADED_EDS_HEALTH, '/degraded_eds_health/pending_active_hc/eds_status_draining'],
     [HostFlag.EXCLUDED_VIA_IMMEDIATE_HC_FAIL | HostFlag.FAILED_EDS_HEALTH | HostFlag.DEGRADED_ACTIVE_HC, '/failed_eds_health/degraded_active_hc/excluded_via_immediate_hc_fail'],
-  ])('%i → %s', (flags, text) => expect(healthFlagsText(flags)).toBe(text));
+  ])('%i → %s', (flags, text) => expect(healthFlagsString(flags)).toBe(text));
 });
 
 describe('formatG (%g)', () => {

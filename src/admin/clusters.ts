@@ -6,6 +6,7 @@
  */
 import type { AdminHandler } from './admin-server';
 import { HostFlag, type HostState, type OutlierSummary } from '../proxy/health/cluster-health';
+import { healthFlagsString } from '../proxy/health/host-health';
 import type { ClusterView } from '../proxy/runtime';
 
 /** The eight per-host stats of /clusters, by Envoy's names. */
@@ -30,26 +31,6 @@ export interface ClusterStatus {
 }
 
 const CIRCUIT_BREAKERS = { max_connections: 1024, max_pending_requests: 1024, max_requests: 1024, max_retries: 3 } as const;
-
-const FLAG_TEXT: readonly (readonly [number, string])[] = [
-  [HostFlag.FAILED_ACTIVE_HC, '/failed_active_hc'],
-  [HostFlag.FAILED_OUTLIER_CHECK, '/failed_outlier_check'],
-  [HostFlag.FAILED_EDS_HEALTH, '/failed_eds_health'],
-  [HostFlag.DEGRADED_ACTIVE_HC, '/degraded_active_hc'],
-  [HostFlag.DEGRADED_EDS_HEALTH, '/degraded_eds_health'],
-  [HostFlag.PENDING_DYNAMIC_REMOVAL, '/pending_dynamic_removal'],
-  [HostFlag.PENDING_ACTIVE_HC, '/pending_active_hc'],
-  [HostFlag.EXCLUDED_VIA_IMMEDIATE_HC_FAIL, '/excluded_via_immediate_hc_fail'],
-  [HostFlag.ACTIVE_HC_TIMEOUT, '/active_hc_timeout'],
-  [HostFlag.EDS_STATUS_DRAINING, '/eds_status_draining'],
-];
-
-/** `healthy`, or the set flags' texts in §1 order. */
-export function healthFlagsText(flags: number): string {
-  let out = '';
-  for (const [bit, text] of FLAG_TEXT) if (flags & bit) out += text;
-  return out === '' ? 'healthy' : out;
-}
 
 /** C's `%g` (6 significant digits, no trailing zeros) for the values /clusters prints. */
 export function formatG(n: number): string {
@@ -78,7 +59,7 @@ function hostStatLines(c: ClusterStatus, h: HostState): string[] {
     `${p}rq_timeout::${s.rq_timeout}`,
     `${p}rq_total::${s.rq_total}`,
     `${p}hostname::${h.hostname}`,
-    `${p}health_flags::${h.healthFlags ?? healthFlagsText(h.flags)}`,
+    `${p}health_flags::${h.healthFlags ?? healthFlagsString(h.flags)}`,
     `${p}weight::${h.weight}`,
     `${p}region::`,
     `${p}zone::`,

@@ -5,12 +5,11 @@
  * DeltaDiscoveryRequests and snapshots; emits DeltaDiscoveryResponses in push order, removals
  * last. Subscription changes apply even when the nonce is stale; NACKed versions are not resent.
  */
-import { XdsProtocolError } from '../../errors';
 import type { SnapshotEntry } from '../cache/snapshot';
 import { encodeDeltaResponse } from '../cache/wire';
 import { PUSH_ORDER, TypeUrl, WILDCARD_TYPES, isServedTypeUrl } from '../type-urls';
 import { changedNames, diffMode, type Changed } from './diff-mode';
-import { checkNames, checkTypeUrl, type DeltaRequest } from './requests';
+import { checkNames, checkTypeCount, resolveTypeUrl, type DeltaRequest } from './requests';
 import { StreamCore, type StreamDeps } from './stream-core';
 import { HeldResources } from './held-resources';
 import { Subscription, changed } from './subscription';
@@ -48,11 +47,7 @@ export class DeltaStream {
 
   handleRequest(req: DeltaRequest): void {
     if (this.core.isClosed()) return;
-    const typeUrl = req.type_url || this.fixedTypeUrl || '';
-    checkTypeUrl(typeUrl, this.fixedTypeUrl === undefined);
-    if (this.fixedTypeUrl && typeUrl !== this.fixedTypeUrl) {
-      throw new XdsProtocolError('HP_XDS_BAD_REQUEST', `this service serves ${this.fixedTypeUrl}, not ${typeUrl}`);
-    }
+    const typeUrl = resolveTypeUrl(req.type_url, this.fixedTypeUrl);
     const unsubscribe = req.resource_names_unsubscribe ?? [];
     const initial = req.initial_resource_versions ?? {};
     checkNames([...(req.resource_names_subscribe ?? []), ...unsubscribe, ...Object.keys(initial)], this.core.deps.limits, 'request');
@@ -78,9 +73,7 @@ export class DeltaStream {
   }
 
   private newState(typeUrl: string, initial: Readonly<Record<string, string>>): DeltaTypeState {
-    if (!isServedTypeUrl(typeUrl) && this.types.size >= this.core.deps.limits.maxTypesPerStream) {
-      throw new XdsProtocolError('HP_XDS_RESOURCE_EXHAUSTED', `too many distinct type URLs on one stream (limit ${this.core.deps.limits.maxTypesPerStream})`);
-    }
+    checkTypeCount(isServedTypeUrl(typeUrl), this.types.size, this.core.deps.limits);
     const sub = new Subscription(typeUrl, { legacyWildcard: !this.core.grpcClient });
     const state: DeltaTypeState = {
       sub,

@@ -135,3 +135,21 @@ export function checkTypeUrl(typeUrl: string, onAds: boolean): void {
     throw new XdsProtocolError('HP_XDS_BAD_REQUEST', `malformed type URL "${typeUrl.slice(0, 100)}"`);
   }
 }
+
+/**
+ * The type a request is for: its own type_url, or on a per-type service the service's type.
+ * Throws XdsProtocolError for a missing (ADS), malformed or foreign type URL.
+ */
+export function resolveTypeUrl(requested: string | undefined, fixed: string | undefined): string {
+  const typeUrl = requested || fixed || '';
+  checkTypeUrl(typeUrl, fixed === undefined);
+  if (fixed && typeUrl !== fixed) throw new XdsProtocolError('HP_XDS_BAD_REQUEST', `this service serves ${fixed}, not ${typeUrl}`);
+  return typeUrl;
+}
+
+/** Bounds how many distinct unserved type URLs one stream may ask for. */
+export function checkTypeCount(served: boolean, typesSoFar: number, limits: XdsLimits): void {
+  if (!served && typesSoFar >= limits.maxTypesPerStream) {
+    throw new XdsProtocolError('HP_XDS_RESOURCE_EXHAUSTED', `too many distinct type URLs on one stream (limit ${limits.maxTypesPerStream})`);
+  }
+}

@@ -5,12 +5,11 @@
  * push order (clusters, endpoints, listeners, routes; removals last). Never resends content the
  * client NACKed: only a newer version or newly requested names trigger a response.
  */
-import { XdsProtocolError } from '../../errors';
 import type { SnapshotEntry } from '../cache/snapshot';
 import { encodeSotwResponse } from '../cache/wire';
 import { FULL_STATE_TYPES, PUSH_ORDER, TypeUrl, isServedTypeUrl } from '../type-urls';
 import { changedNames, diffMode, type Changed } from './diff-mode';
-import { checkNames, checkTypeUrl, type SotwRequest } from './requests';
+import { checkNames, checkTypeCount, resolveTypeUrl, type SotwRequest } from './requests';
 import { StreamCore, type StreamDeps } from './stream-core';
 import { NO_CHANGE, Subscription, changed, type SubscriptionChange } from './subscription';
 import { HeldResources } from './held-resources';
@@ -55,11 +54,7 @@ export class SotwStream {
   /** Handles one request; throws XdsProtocolError for a request that ends the stream. */
   handleRequest(req: SotwRequest): void {
     if (this.core.isClosed()) return;
-    const typeUrl = req.type_url || this.fixedTypeUrl || '';
-    checkTypeUrl(typeUrl, this.fixedTypeUrl === undefined);
-    if (this.fixedTypeUrl && typeUrl !== this.fixedTypeUrl) {
-      throw new XdsProtocolError('HP_XDS_BAD_REQUEST', `this service serves ${this.fixedTypeUrl}, not ${typeUrl}`);
-    }
+    const typeUrl = resolveTypeUrl(req.type_url, this.fixedTypeUrl);
     this.core.attachNode(req.node);
     const nonce = req.response_nonce ?? '';
     let state = this.types.get(typeUrl);
@@ -90,9 +85,7 @@ export class SotwStream {
   }
 
   private newState(typeUrl: string): SotwTypeState {
-    if (!isServedTypeUrl(typeUrl) && this.types.size >= this.core.deps.limits.maxTypesPerStream) {
-      throw new XdsProtocolError('HP_XDS_RESOURCE_EXHAUSTED', `too many distinct type URLs on one stream (limit ${this.core.deps.limits.maxTypesPerStream})`);
-    }
+    checkTypeCount(isServedTypeUrl(typeUrl), this.types.size, this.core.deps.limits);
     const sub = new Subscription(typeUrl, { legacyWildcard: !this.core.grpcClient });
     const state: SotwTypeState = {
       sub,
