@@ -1,12 +1,13 @@
 /**
  * App: wiring only. Builds every component of `serve`/`quickstart` from the parsed options
- * (snapshot cache, client registry, ADS server with CSDS, admin server, and either the
- * resources-file watcher or the config folder -> store -> reconciler pipeline), starts them in
- * order and stops them in reverse. With main.ts, the only place that constructs the
- * system clock. Holds no protocol or resource logic of its own.
+ * (snapshot cache, client registry, ADS server with CSDS, admin server, either the resources-file
+ * watcher or the config folder -> store -> reconciler pipeline, the native proxy fed by the
+ * reconciler's IR, and the quickstart's demo upstreams), starts them in order and stops them in
+ * reverse. With main.ts, the only place that constructs the system clock. Holds no protocol,
+ * resource or health logic of its own.
  */
 import path from 'node:path';
-import { systemClock, type Clock } from './clock';
+import { systemClock, systemRandom, type Clock, type Random } from './clock';
 import { SourceError } from './errors';
 import type { Logger } from './log';
 import type { ServeOptions } from './options';
@@ -25,13 +26,16 @@ import { translateInputs } from './translate/translate';
 import { toXdsResources } from './xds/translate';
 import { ClientRegistry } from './xds/server/client-registry';
 import { csdsService } from './xds/server/csds-service';
+import { NativeProxy } from './native-proxy';
+import { startDemoUpstream, type DemoUpstream } from './demo/demo-upstream';
 
-/** What `healthplane quickstart` serves when given no resources of its own. */
-export const QUICKSTART_RESOURCES = path.join(__dirname, '..', 'examples', 'xds', 'demo.yaml');
+/** The folder `healthplane quickstart` serves unless given --config-dir. */
+export const QUICKSTART_DIR = path.join(__dirname, '..', 'examples', 'quickstart');
 
 export interface AppDeps {
   readonly logger: Logger;
   readonly clock?: Clock;
+  readonly random?: Random;
   /** Holdoff of the resources-file watcher (default 100 ms, at most 1 s). */
   readonly reloadDelayMs?: number;
   readonly reloadMaxDelayMs?: number;
@@ -45,6 +49,8 @@ export interface AppDeps {
 export interface BoundPorts {
   readonly xdsPort: number;
   readonly adminPort: number;
+  /** The native proxy's bound ports (one with --proxy-port; one per listener otherwise). */
+  readonly proxyPorts?: readonly number[];
 }
 
 export class App {
@@ -60,6 +66,10 @@ export class App {
   readonly store: ResourceStore | undefined;
   readonly reconciler: Reconciler | undefined;
   private readonly folder: FolderSource | undefined;
+  private readonly configDir: string | undefined;
+  /** The native proxy (--proxy-port, --proxy, quickstart). */
+  readonly proxy: NativeProxy | undefined;
+  private readonly demos: DemoUpstream[] = [];
   private xdsListening = false;
   private stopping = false;
 
@@ -70,7 +80,8 @@ export class App {
     const clock = (this.clock = deps.clock ?? systemClock);
     const logger = (this.logger = deps.logger);
     const epoch = clock.now().toString(36);
-    this.resourcesFile = options.xdsResources ?? (options.command === 'quickstart' ? QUICKSTART_RESOURCES : undefined);
+    this.resourcesFile = options.xdsResources;
+    const configDir = (this.configDir = options.configDir ?? (options.command === 'quickstart' ? QUICKSTART_DIR : undefined));
     this.cache = new SnapshotCache({ clock, logger: logger.child('cache') });
     this.registry = new ClientRegistry({ clock });
     this.ads = new AdsServer({
@@ -87,9 +98,13 @@ export class App {
       .route('/ready', '200 once a snapshot is served, 503 with the reason before', readyHandler(() => this.readiness()))
       .route('/config_dump', "the served snapshot(s) in Envoy's config_dump JSON (?group=NAME)", new ConfigDump({ cache: this.cache, versionPrefix: epoch }).handler())
       .route('/xds/clients', 'connected xDS clients: node, versions sent and ACKed, last NACK (?node=ID, ?resources=false)', xdsClientsHandler(this.registry));
-    if (options.configDir !== undefined) {
+    if (options.proxy) {
+      this.proxy = new NativeProxy({ proxy: options.proxy, outlierEventLog: options.outlierEventLog, clock, random: deps.random ?? systemRandom, logger });
+      this.proxy.registerAdmin(this.admin);
+    }
+    if (configDir !== undefined) {
       const store = (this.store = new ResourceStore());
-      this.folder = new FolderSource({ dir: options.configDir, clock, logger: logger.child('folder'), delayMs: deps.folderDelayMs, maxDelayMs: deps.folderMaxDelayMs });
+      this.folder = new FolderSource({ dir: configDir, clock, logger: logger.child('folder'), delayMs: deps.folderDelayMs, maxDelayMs: deps.folderMaxDelayMs });
       const gatewayClass = options.gatewayClass;
       const reconciler = (this.reconciler = new Reconciler({
         store,
@@ -98,20 +113,56 @@ export class App {
         logger: logger.child('reconcile'),
         translate: (inputs) => translateInputs(inputs, gatewayClass !== undefined ? { gatewayClass } : {}),
         toXds: toXdsResources,
-        onIr: deps.onIr,
+        onIr: this.irListener(),
       }));
       this.admin.route('/status', 'every input resource with its file:line, conditions, errors and warnings (?kind=, ?namespace=, ?name=, ?problems=true)', statusHandler(() => reconciler.lastReport()));
     }
   }
 
-  /** Loads the resources, then starts the xDS server, the admin server and the file watcher. */
+  /**
+   * Starts the demo upstreams (quickstart), loads the resources, then starts the xDS server, the
+   * admin server, the native proxy and the file watcher; logs one `healthplane ready` line.
+   */
   async start(): Promise<BoundPorts> {
     const { options, logger } = this;
+    await this.startDemos();
+    await this.loadResources();
+    const xdsPort = await this.ads.listen(options.xds.address, options.xds.port);
+    this.xdsListening = true;
+    let adminPort: number;
+    let proxyPorts: number[] | undefined;
+    try {
+      adminPort = await this.admin.listen(options.admin.address, options.admin.port);
+      proxyPorts = await this.proxy?.listen();
+    } catch (err) {
+      await this.admin.stop();
+      await this.ads.stop(0);
+      throw err;
+    }
+    this.startWatching();
+    const proxy = proxyPorts === undefined ? {} : options.proxy?.port !== undefined ? { proxyAddress: options.proxy.address, proxyPort: proxyPorts[0] } : { proxyPorts };
+    const demos = this.demos.length > 0 ? { demoUpstreams: this.demos.map((d) => d.port) } : {};
+    logger.info('healthplane ready', { xdsAddress: options.xds.address, xdsPort, adminAddress: options.admin.address, adminPort, ...proxy, ...demos });
+    return { xdsPort, adminPort, ...(proxyPorts ? { proxyPorts } : {}) };
+  }
+
+  private async startDemos(): Promise<void> {
+    for (const port of this.options.demoUpstreams) {
+      const demo = await startDemoUpstream({ port, host: '127.0.0.1', clock: this.clock, random: systemRandom }).catch((err: Error) => {
+        throw new Error(`cannot start the demo upstream on 127.0.0.1:${port} (${err.message}); pick other ports with --demo-ports, or give "--demo-ports none"`, { cause: err });
+      });
+      this.demos.push(demo);
+    }
+    if (this.demos.length > 0) this.logger.info('demo upstreams listening', { address: '127.0.0.1', ports: this.demos.map((d) => d.port) });
+  }
+
+  private async loadResources(): Promise<void> {
+    const { logger } = this;
     if (this.folder && this.store && this.reconciler) {
       await this.folder.start(this.store);
       const report = this.reconciler.start();
       const errors = report.problems.filter((p) => p.severity === 'error').length;
-      logger.info('config folder served', { dir: options.configDir, objects: report.objects.length, errors, warnings: report.problems.length - errors, snapshot: report.snapshot.status });
+      logger.info('config folder served', { dir: this.configDir, objects: report.objects.length, errors, warnings: report.problems.length - errors, snapshot: report.snapshot.status });
     } else if (this.resourcesFile !== undefined) {
       const load = await loadResourcesFile(this.resourcesFile);
       const outcome = publishResources(this.cache, load, DEFAULT_GROUP);
@@ -122,31 +173,34 @@ export class App {
     } else {
       logger.warn('neither --config-dir nor --xds-resources given: serving nothing until resources are published');
     }
-    const xdsPort = await this.ads.listen(options.xds.address, options.xds.port);
-    this.xdsListening = true;
-    let adminPort: number;
-    try {
-      adminPort = await this.admin.listen(options.admin.address, options.admin.port);
-    } catch (err) {
-      await this.ads.stop(0);
-      throw err;
-    }
-    this.startWatching();
-    logger.info('healthplane ready', { xdsAddress: options.xds.address, xdsPort, adminAddress: options.admin.address, adminPort });
-    return { xdsPort, adminPort };
   }
 
-  /** Stops in reverse order: watcher, admin server, xDS server (streams end with UNAVAILABLE). */
+  /**
+   * Stops in reverse order: watcher, folder pipeline, native proxy (health checks included), admin
+   * server, xDS server (streams end with UNAVAILABLE), event log files, demo upstreams.
+   */
   async stop(graceMs = 2000): Promise<void> {
     this.stopping = true;
     this.watcher?.stop();
     await this.watcher?.whenIdle();
     await this.folder?.stop();
     this.reconciler?.stop();
+    await this.proxy?.stop();
     await this.admin.stop();
     await this.ads.stop(graceMs);
     this.xdsListening = false;
+    await Promise.all(this.demos.splice(0).map((d) => d.close()));
     this.logger.info('healthplane stopped');
+  }
+
+  /** The reconciler's IR seam: the native proxy first, then the test hook. */
+  private irListener(): IrListener | undefined {
+    const { proxy, deps } = this;
+    if (!proxy) return deps.onIr;
+    return (ir) => {
+      proxy.apply(ir);
+      deps.onIr?.(ir);
+    };
   }
 
   private startWatching(): void {
@@ -177,6 +231,7 @@ export class App {
     if (this.stopping) return { ready: false, reason: 'shutting down' };
     if (!this.xdsListening) return { ready: false, reason: 'the xDS server is not listening yet' };
     if (this.cache.groups().length === 0) return { ready: false, reason: 'no snapshot published yet' };
+    if (this.proxy && !this.proxy.listening) return { ready: false, reason: 'the native proxy is not listening yet' };
     return { ready: true };
   }
 }

@@ -14,6 +14,8 @@ import type { ClientStatusResponse__Output } from './xds/generated/envoy/service
 import { decodeMessage, xdsPackageDefinition } from './xds/proto';
 import { TypeUrl } from './xds/type-urls';
 import { run, type MainIo } from './main';
+import { startDemoUpstream, type DemoUpstream } from './demo/demo-upstream';
+import { systemClock, systemRandom } from './clock';
 
 const DEMO = path.join(__dirname, '../examples/xds/demo.yaml');
 
@@ -22,15 +24,21 @@ interface Harness {
   readonly out: string[];
   readonly err: string[];
   signal(name?: string): void;
-  ready: Promise<{ xdsPort: number; adminPort: number }>;
+  ready: Promise<Ports>;
+}
+
+interface Ports {
+  readonly xdsPort: number;
+  readonly adminPort: number;
+  readonly proxyPorts?: readonly number[];
 }
 
 function harness(env: Record<string, string> = {}): Harness {
   const out: string[] = [];
   const err: string[] = [];
   let handler: ((s: string) => void) | undefined;
-  let onReady: (p: { xdsPort: number; adminPort: number }) => void = () => undefined;
-  const ready = new Promise<{ xdsPort: number; adminPort: number }>((resolve) => (onReady = resolve));
+  let onReady: (p: Ports) => void = () => undefined;
+  const ready = new Promise<Ports>((resolve) => (onReady = resolve));
   const io: MainIo = {
     env,
     stdout: (t) => void out.push(t),
@@ -163,6 +171,128 @@ describe('run', () => {
       expect(await clusterNames()).toEqual(['demo', 'extra']);
       expect(h.err.join('')).toMatch(/"code":"HP_SOURCE_PARSE"/);
     });
+  });
+});
+
+/** A Kong-policy HTTPRoute `/kong` -> Service web -> one endpoint on `port`, behind Gateway gw on 8080. */
+function proxyFolder(port: number): string {
+  return `
+apiVersion: gateway.networking.k8s.io/v1
+kind: Gateway
+metadata: {name: gw, namespace: default}
+spec:
+  gatewayClassName: any
+  listeners: [{name: http, port: 8080, protocol: HTTP}]
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata: {name: web, namespace: default, annotations: {konghq.com/strip-path: "true"}}
+spec:
+  parentRefs: [{name: gw}]
+  rules:
+  - matches: [{path: {type: PathPrefix, value: /kong}}]
+    backendRefs: [{name: web, kind: Service, port: 80}]
+---
+apiVersion: configuration.konghq.com/v1beta1
+kind: KongUpstreamPolicy
+metadata: {name: passive, namespace: default}
+spec:
+  healthchecks:
+    passive:
+      healthy: {successes: 3}
+      unhealthy: {httpFailures: 3}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: web, namespace: default, annotations: {konghq.com/upstream-policy: passive}}
+spec:
+  ports: [{name: http, port: 80}]
+---
+apiVersion: discovery.k8s.io/v1
+kind: EndpointSlice
+metadata: {name: web-1, namespace: default, labels: {kubernetes.io/service-name: web}}
+addressType: IPv4
+ports: [{name: http, port: ${port}}]
+endpoints: [{addresses: [127.0.0.1], conditions: {ready: true}}]
+`;
+}
+
+describe('run: the native proxy (serve --config-dir --proxy-port)', () => {
+  let dir: string;
+  let demo: DemoUpstream;
+  let h: Harness;
+  let exit: Promise<number>;
+  let ports: Ports;
+  const UPSTREAM = 'httproute.default.web.0';
+
+  beforeAll(async () => {
+    demo = await startDemoUpstream({ port: 0, name: 'web-1', clock: systemClock, random: systemRandom });
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hp-main-proxy-'));
+    fs.writeFileSync(path.join(dir, 'web.yaml'), proxyFolder(demo.port));
+    h = harness();
+    exit = run(['serve', '--config-dir', dir, '--proxy-port', '0', '--proxy-address', '127.0.0.1', '--xds-address', '127.0.0.1', '--xds-port', '0', '--admin-port', '0'], h.io);
+    ports = await Promise.race([h.ready, exit.then((code) => Promise.reject(new Error(`exited ${code}: ${h.err.join('')}`)))]);
+  });
+
+  afterAll(async () => {
+    h.signal();
+    await exit;
+    await demo.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  const admin = (p: string, init?: RequestInit): Promise<Response> => fetch(`http://127.0.0.1:${ports.adminPort}${p}`, init);
+  const proxied = (p: string): Promise<Response> => fetch(`http://127.0.0.1:${ports.proxyPorts?.[0]}${p}`);
+
+  it('logs the proxy port in the ready line and forwards with strip-path and Kong latency headers', async () => {
+    const ready = h.err.join('').split('\n').filter((l) => l.includes('"healthplane ready"'));
+    expect(ready).toHaveLength(1);
+    expect(JSON.parse(ready[0] as string)).toMatchObject({ proxyAddress: '127.0.0.1', proxyPort: ports.proxyPorts?.[0] });
+    const res = await proxied('/kong/get?x=1');
+    expect(res.status).toBe(200);
+    expect(res.headers.get('x-demo-upstream')).toBe('web-1');
+    expect(res.headers.get('x-kong-proxy-latency')).toMatch(/^\d+$/);
+    expect(((await res.json()) as { url: string }).url).toMatch(/\/get\?x=1$/);
+  });
+
+  it('serves /clusters (text and JSON), /stats and /stats/prometheus for the proxy', async () => {
+    await proxied('/kong/status/200');
+    const text = await (await admin('/clusters')).text();
+    expect(text).toContain(`${UPSTREAM}::127.0.0.1:${demo.port}::health_flags::healthy`);
+    const json = (await (await admin('/clusters?format=json')).json()) as { cluster_statuses: { name: string }[] };
+    expect(json.cluster_statuses.map((c) => c.name)).toEqual([UPSTREAM]);
+    expect(await (await admin('/stats?filter=upstream_rq_total')).text()).toMatch(new RegExp(`^cluster\\.${UPSTREAM.replace(/\./g, '\\.')}\\.upstream_rq_total: [1-9]`, 'm'));
+    expect(await (await admin('/stats/prometheus')).text()).toContain(`envoy_cluster_upstream_rq_total{envoy_cluster_name="${UPSTREAM}"}`);
+  });
+
+  it("answers Kong's Admin API: a target set unhealthy gets Kong's 503, set healthy it serves again", async () => {
+    const target = `127.0.0.1:${demo.port}`;
+    const set = (state: string, method = 'PUT') => admin(`/upstreams/${UPSTREAM}/targets/${target}/${state}`, { method });
+    expect((await set('unhealthy')).status).toBe(204);
+    const health = (await (await admin(`/upstreams/${UPSTREAM}/health`)).json()) as { data: { target: string; health: string }[] };
+    expect(health.data.map((t) => [t.target, t.health])).toEqual([[target, 'UNHEALTHY']]);
+    const refused = await proxied('/kong/get');
+    expect(refused.status).toBe(503);
+    expect(refused.headers.get('x-kong-response-latency')).toMatch(/^\d+$/);
+    expect(await refused.json()).toEqual({ message: 'failure to get a peer from the ring-balancer' });
+    expect((await set('healthy', 'POST')).status).toBe(204);
+    expect((await proxied('/kong/get')).status).toBe(200);
+    expect((await admin('/upstreams/nope/health')).status).toBe(404);
+    expect((await admin('/ready', { method: 'PUT' })).status).toBe(405);
+  });
+});
+
+describe('run: demo-upstream', () => {
+  it('serves until a signal, logging its bound port', async () => {
+    const h = harness();
+    const exit = run(['demo-upstream', '--port', '0', '--name', 'd1'], h.io);
+    const line = await waitFor(async () => h.err.join('').split('\n').find((l) => l.includes('"demo upstream listening"')));
+    const { port } = JSON.parse(line) as { port: number };
+    const res = await fetch(`http://127.0.0.1:${port}/status/418`);
+    expect([res.status, res.headers.get('x-demo-upstream')]).toEqual([418, 'd1']);
+    h.signal('SIGINT');
+    expect(await exit).toBe(0);
+    await expect(fetch(`http://127.0.0.1:${port}/get`)).rejects.toThrow();
   });
 });
 

@@ -1,19 +1,22 @@
 /**
  * The healthplane command: argv and the environment -> parseOptions() -> the command. `serve` and
- * `quickstart` run the App until SIGINT/SIGTERM, then stop it gracefully; `translate`, `validate`
- * and `bootstrap` (src/cli/) print and exit. Receives argv (no node or script path); returns the
+ * `quickstart` run the App, `demo-upstream` one demo server, until SIGINT/SIGTERM, then stop
+ * gracefully (a second signal stops at once); `translate`, `validate` and `bootstrap` (src/cli/)
+ * print and exit. Receives argv (no node or script path); returns the
  * exit code (0 ok, 1 failure, 2 bad options) and writes errors to stderr with their code. With
  * app.ts, the only place that reads process.env.
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import { App } from './app';
+import { systemClock, systemRandom } from './clock';
+import { startDemoUpstream } from './demo/demo-upstream';
 import { runBootstrap } from './cli/bootstrap-command';
 import { runTranslate } from './cli/translate-command';
 import { runValidate } from './cli/validate-command';
 import { HpError } from './errors';
-import { createLogger } from './log';
-import { helpText, parseOptions, type Env, type ServeOptions } from './options';
+import { createLogger, type Logger } from './log';
+import { helpText, parseOptions, type DemoUpstreamCommandOptions, type Env, type ServeOptions } from './options';
 import { toXdsResources } from './xds/translate';
 
 /** The process around main: output streams, environment and signals (tests pass their own). */
@@ -24,7 +27,7 @@ export interface MainIo {
   /** Calls `handler` on SIGINT/SIGTERM until the returned function is called. */
   onSignal(handler: (signal: string) => void): () => void;
   /** Called once the servers are up (tests use it to reach them). */
-  onReady?(app: App, ports: { readonly xdsPort: number; readonly adminPort: number }): void;
+  onReady?(app: App, ports: { readonly xdsPort: number; readonly adminPort: number; readonly proxyPorts?: readonly number[] }): void;
 }
 
 export const EXIT_OK = 0;
@@ -66,6 +69,8 @@ export async function run(argv: readonly string[], io: MainIo): Promise<number> 
     case 'serve':
     case 'quickstart':
       return serve(options, io);
+    case 'demo-upstream':
+      return demoUpstream(options, io);
     case 'translate':
       return runTranslate(options, io, { toXds: toXdsResources });
     case 'validate':
@@ -78,22 +83,53 @@ export async function run(argv: readonly string[], io: MainIo): Promise<number> 
 async function serve(options: ServeOptions, io: MainIo): Promise<number> {
   const logger = createLogger({ level: options.logLevel, traces: options.traces, write: io.stderr });
   const app = new App(options, { logger });
+  return untilSignal(io, logger, {
+    start: async () => {
+      const ports = await app.start();
+      io.onReady?.(app, ports);
+    },
+    stop: (graceMs) => app.stop(graceMs),
+  });
+}
+
+async function demoUpstream(options: DemoUpstreamCommandOptions, io: MainIo): Promise<number> {
+  const logger = createLogger({ level: options.logLevel, traces: [], write: io.stderr });
+  let server: Awaited<ReturnType<typeof startDemoUpstream>> | undefined;
+  return untilSignal(io, logger, {
+    start: async () => {
+      server = await startDemoUpstream({ port: options.port, host: options.host, name: options.name, clock: systemClock, random: systemRandom });
+      logger.info('demo upstream listening', { host: options.host, port: server.port, name: server.name });
+    },
+    stop: async () => {
+      await server?.close();
+      logger.info('demo upstream stopped', { port: server?.port });
+    },
+  });
+}
+
+interface Lifecycle {
+  start(): Promise<void>;
+  /** graceMs 0: stop now (second signal, or a failed start). */
+  stop(graceMs?: number): Promise<void>;
+}
+
+/** Starts, waits for SIGINT/SIGTERM, stops gracefully; a second signal stops at once (exit 1). */
+async function untilSignal(io: MainIo, logger: Logger, life: Lifecycle): Promise<number> {
   const first = deferred<string>();
   const second = deferred<string>();
   let signals = 0;
   const unlisten = io.onSignal((signal) => (++signals === 1 ? first.resolve(signal) : second.resolve(signal)));
   try {
-    const ports = await app.start();
-    io.onReady?.(app, ports);
+    await life.start();
     logger.info('stopping', { signal: await first.promise });
     const forced = second.promise.then((signal) => {
-      logger.warn('second signal: closing every stream now', { signal });
-      return app.stop(0).then(() => EXIT_FAILURE);
+      logger.warn('second signal: closing everything now', { signal });
+      return life.stop(0).then(() => EXIT_FAILURE);
     });
-    return await Promise.race([app.stop().then(() => EXIT_OK), forced]);
+    return await Promise.race([life.stop().then(() => EXIT_OK), forced]);
   } catch (err) {
     io.stderr(`${describe(err)}\n`);
-    await app.stop(0).catch(() => undefined);
+    await life.stop(0).catch(() => undefined);
     return EXIT_FAILURE;
   } finally {
     unlisten();

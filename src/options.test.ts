@@ -26,7 +26,11 @@ describe('parseOptions', () => {
       nodeHash: 'cluster',
       xdsResources: undefined,
       configDir: undefined,
+      gatewayClass: undefined,
       controlPlaneId: undefined,
+      proxy: undefined,
+      outlierEventLog: undefined,
+      demoUpstreams: [],
       logLevel: 'info',
       traces: [],
     });
@@ -103,6 +107,57 @@ describe('parseOptions', () => {
     expect(o).toMatchObject({ command: 'quickstart', admin: { port: 0 } });
   });
 
+  it('gives quickstart the proxy on 10000, demo upstreams on 9001-9003 and the outlier log on stdout', () => {
+    expect(parseOptions(['quickstart'], {})).toEqual({
+      command: 'quickstart',
+      xds: { address: '0.0.0.0', port: 18000 },
+      admin: { address: '127.0.0.1', port: 19000 },
+      nodeHash: 'cluster',
+      proxy: { port: 10000, address: '0.0.0.0', lbPolicy: undefined },
+      outlierEventLog: '/dev/stdout',
+      demoUpstreams: [9001, 9002, 9003],
+      logLevel: 'info',
+      traces: [],
+    });
+    const o = parseOptions(['quickstart', '--proxy-port', '0', '--xds-port', '0', '--admin-port', '0', '--demo-ports', '9101,9102', '--config-dir', 'qs', '--outlier-event-log', '/dev/null'], {});
+    expect(o).toMatchObject({ proxy: { port: 0 }, xds: { port: 0 }, admin: { port: 0 }, demoUpstreams: [9101, 9102], configDir: 'qs', outlierEventLog: '/dev/null' });
+    expect(parseOptions(['quickstart', '--demo-ports', 'none'], {})).toMatchObject({ demoUpstreams: [] });
+  });
+
+  it('refuses bad or clashing quickstart ports, and --xds-resources', () => {
+    expect(problemsOf(['quickstart', '--demo-ports', '9001,0,x,9001'])).toEqual([
+      expect.stringMatching(/^--demo-ports: "0" is not a port \(1-65535\)/),
+      expect.stringMatching(/^--demo-ports: "x" is not a port/),
+      '--demo-ports: 9001 is listed twice',
+    ]);
+    expect(problemsOf(['quickstart', '--proxy-port', '19000'])).toEqual(['--proxy-port: 19000 is also the --admin-port; give every server its own port']);
+    expect(problemsOf(['quickstart', '--demo-ports', '10000'])).toEqual(['--demo-ports: 10000 is also the --proxy-port; give every server its own port']);
+    expect(problemsOf(['quickstart', '--xds-resources', 'r.yaml'])[0]).toMatch(/^--xds-resources: unknown flag for "quickstart"/);
+  });
+
+  it('runs the native proxy with --proxy-port (one port) or --proxy (listener ports), only with --config-dir', () => {
+    expect(serve(['--config-dir', 'd', '--proxy-port', '8000', '--lb-policy', 'least-request', '--outlier-event-log', 'ev.log'])).toMatchObject({
+      proxy: { port: 8000, address: '0.0.0.0', lbPolicy: 'least-request' },
+      outlierEventLog: 'ev.log',
+      demoUpstreams: [],
+    });
+    expect(serve(['--config-dir', 'd', '--proxy', '--proxy-address', '127.0.0.1']).proxy).toEqual({ port: undefined, address: '127.0.0.1', lbPolicy: undefined });
+    expect(problemsOf(['serve', '--proxy-port', '0'])).toEqual([expect.stringMatching(/^--proxy-port: the native proxy serves the routes of --config-dir; give --config-dir DIR/)]);
+    expect(problemsOf(['serve', '--xds-resources', 'r.yaml', '--proxy'])).toEqual([expect.stringMatching(/^--proxy: the native proxy serves the routes of --config-dir/)]);
+    expect(problemsOf(['serve', '--config-dir', 'd', '--lb-policy', 'random', '--outlier-event-log', 'x'])).toEqual([
+      '--lb-policy: only applies to the native proxy; add --proxy-port PORT (or --proxy)',
+      '--outlier-event-log: only applies to the native proxy; add --proxy-port PORT (or --proxy)',
+    ]);
+    expect(problemsOf(['serve', '--config-dir', 'd', '--proxy-port', '18000'])).toEqual(['--proxy-port: 18000 is also the --xds-port; give every server its own port']);
+    expect(problemsOf(['serve', '--config-dir', 'd', '--proxy', '--lb-policy', 'rr'])[0]).toMatch(/^--lb-policy: "rr" is not one of round-robin, least-request, random/);
+  });
+
+  it('parses demo-upstream: --port required, --host and --name optional', () => {
+    expect(parseOptions(['demo-upstream', '--port', '9001'], {})).toEqual({ command: 'demo-upstream', port: 9001, host: '127.0.0.1', name: undefined, logLevel: 'info' });
+    expect(parseOptions(['demo-upstream', '--port=0', '--host', '::1', '--name', 'b'], { HEALTHPLANE_LOG_LEVEL: 'warn' })).toEqual({ command: 'demo-upstream', port: 0, host: '::1', name: 'b', logLevel: 'warn' });
+    expect(problemsOf(['demo-upstream'])).toEqual(['--port: required (the port to listen on; 0 picks a free one)']);
+  });
+
   it('turns --help, -h, no command and "help X" into help options', () => {
     expect(parseOptions([], {})).toEqual({ command: 'help', topic: undefined });
     expect(parseOptions(['--help'], {})).toEqual({ command: 'help', topic: undefined });
@@ -121,7 +176,7 @@ describe('parseOptions', () => {
 describe('helpText', () => {
   it('lists every command in the overview', () => {
     const text = helpText();
-    for (const c of ['serve', 'quickstart', 'version', 'help']) expect(text).toMatch(new RegExp(`^  ${c}\\s`, 'm'));
+    for (const c of ['serve', 'quickstart', 'demo-upstream', 'version', 'help']) expect(text).toMatch(new RegExp(`^  ${c}\\s`, 'm'));
   });
 
   it('lists the flags of a command with their defaults', () => {
@@ -131,6 +186,9 @@ describe('helpText', () => {
     expect(text).toMatch(/--admin-address ADDR\s+.*\(default 127\.0\.0\.1\)/);
     expect(text).toMatch(/--node-hash cluster\|id/);
     expect(text).toMatch(/--help\s+show this help/);
+    expect(text).toMatch(/--proxy-port PORT\s+also run the native proxy: every route of --config-dir on this one port/);
+    expect(text).toMatch(/--proxy\s+also run the native proxy, each Gateway listener on its own port/);
+    expect(helpText('quickstart')).toMatch(/--demo-ports LIST\s+.*\(default 9001,9002,9003\)/);
   });
 });
 

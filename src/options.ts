@@ -1,12 +1,15 @@
 /**
- * Command-line options: owns the command table (one small entry per command), flag parsing,
- * defaults and help text. Receives argv and an environment record; emits one frozen Options value
+ * Command-line options: owns the command table (one small entry per command; the long-running
+ * commands' entries live in cli/serve-commands.ts), flag parsing, defaults and help text. Receives argv and an environment record; emits one frozen Options value
  * or a ConfigError listing every problem (each naming its flag, with a hint for near misses).
  * Never touches the file system, the network or process.env (main.ts passes the environment in).
  */
 import { isIP } from 'node:net';
+import { demoUpstreamCommand, quickstartCommand, serveCommand } from './cli/serve-commands';
+import { HELP_FLAG, type CommandSpec, type FlagSpec, type FlagValues } from './cli/flags';
 import { ConfigError } from './errors';
 import type { LogLevel } from './log';
+import type { LbPolicy } from './proxy/load-balancer';
 
 export type NodeHashKind = 'cluster' | 'id';
 
@@ -27,9 +30,33 @@ export interface ServeOptions {
   /** Serve only Gateways of this GatewayClass (every class when undefined). */
   readonly gatewayClass: string | undefined;
   readonly controlPlaneId: string | undefined;
+  /** The native proxy (undefined: not run). */
+  readonly proxy: ProxyOptions | undefined;
+  /** Where the native proxy appends outlier events (Envoy's bootstrap outlier event log). */
+  readonly outlierEventLog: string | undefined;
+  /** quickstart: ports of the built-in demo upstreams on 127.0.0.1 (empty for serve). */
+  readonly demoUpstreams: readonly number[];
   readonly logLevel: LogLevel;
   /** Trace categories (HEALTHPLANE_TRACE, comma separated). */
   readonly traces: readonly string[];
+}
+
+export interface ProxyOptions {
+  /** One port for every route; undefined: each IR listener on its own port. */
+  readonly port: number | undefined;
+  /** Bind address of the one-port server. */
+  readonly address: string;
+  /** Overrides every backend's load-balancing policy. */
+  readonly lbPolicy: LbPolicy | undefined;
+}
+
+/** `demo-upstream`: one httpbin-like server until a signal. */
+export interface DemoUpstreamCommandOptions {
+  readonly command: 'demo-upstream';
+  readonly port: number;
+  readonly host: string;
+  readonly name: string | undefined;
+  readonly logLevel: LogLevel;
 }
 
 export interface HelpOptions {
@@ -60,90 +87,9 @@ export interface BootstrapOptions {
   readonly adminPort: number;
 }
 
-export type Options = ServeOptions | InputCommandOptions | BootstrapOptions | HelpOptions | VersionOptions;
+export type Options = ServeOptions | DemoUpstreamCommandOptions | InputCommandOptions | BootstrapOptions | HelpOptions | VersionOptions;
 
 export type Env = Readonly<Record<string, string | undefined>>;
-
-type FlagKind = 'string' | 'port' | 'address' | 'hostport' | 'boolean' | { readonly oneOf: readonly string[] };
-
-interface FlagSpec {
-  readonly name: string;
-  readonly kind: FlagKind;
-  readonly value?: string;
-  readonly help: string;
-  readonly default?: string;
-  /** One-letter alias (`-f`). */
-  readonly short?: string;
-  /** May be given more than once; the values are collected in order. */
-  readonly repeatable?: boolean;
-}
-
-type FlagValues = ReadonlyMap<string, string | true | readonly string[]>;
-
-interface CommandSpec {
-  readonly name: string;
-  readonly summary: string;
-  readonly usage: string;
-  readonly flags: readonly FlagSpec[];
-  /** Positional arguments accepted after the command (names, for help and errors). */
-  readonly positionals?: readonly string[];
-  /** Any number of positionals is accepted (the last name repeats). */
-  readonly variadic?: boolean;
-  build(flags: FlagValues, positionals: readonly string[], env: Env, problems: string[]): Options;
-}
-
-const LOG_LEVELS: readonly LogLevel[] = ['debug', 'info', 'warn', 'error'];
-
-const HELP_FLAG: FlagSpec = { name: 'help', kind: 'boolean', help: 'show this help and exit' };
-
-const SERVE_FLAGS: readonly FlagSpec[] = [
-  { name: 'xds-port', kind: 'port', value: 'PORT', default: '18000', help: 'port of the xDS (ADS + CSDS) gRPC server; 0 picks a free port' },
-  { name: 'xds-address', kind: 'address', value: 'ADDR', default: '0.0.0.0', help: 'address the xDS server binds to' },
-  { name: 'admin-port', kind: 'port', value: 'PORT', default: '19000', help: 'port of the admin HTTP server (/ready, /config_dump, /xds/clients)' },
-  { name: 'admin-address', kind: 'address', value: 'ADDR', default: '127.0.0.1', help: 'address the admin server binds to (loopback unless told otherwise)' },
-  { name: 'node-hash', kind: { oneOf: ['cluster', 'id'] }, value: 'cluster|id', default: 'cluster', help: 'group nodes by node.cluster or by node.id' },
-  { name: 'xds-resources', kind: 'string', value: 'FILE', help: 'Envoy resources (JSON or YAML: clusters, endpoints, listeners, routes) to serve; reloaded on change' },
-  { name: 'config-dir', kind: 'string', value: 'DIR', help: 'folder of input resources (Gateway API, Gloo Upstream, Kong, Service, EndpointSlice as YAML/JSON), translated and served; watched' },
-  { name: 'gateway-class', kind: 'string', value: 'NAME', help: 'serve only Gateways of this GatewayClass (default: every class)' },
-  { name: 'control-plane-id', kind: 'string', value: 'ID', help: "identifier sent in responses' control_plane.identifier" },
-  { name: 'log-level', kind: { oneOf: LOG_LEVELS }, value: 'LEVEL', default: 'info', help: 'debug, info, warn or error (env HEALTHPLANE_LOG_LEVEL)' },
-  HELP_FLAG,
-];
-
-function buildServe(command: 'serve' | 'quickstart') {
-  return (flags: FlagValues, _positionals: readonly string[], env: Env, problems: string[]): ServeOptions => {
-    const str = (name: string): string | undefined => {
-      const v = flags.get(name);
-      return typeof v === 'string' ? v : undefined;
-    };
-    const xds = { address: str('xds-address') ?? '0.0.0.0', port: Number(str('xds-port') ?? 18000) };
-    const admin = { address: str('admin-address') ?? '127.0.0.1', port: Number(str('admin-port') ?? 19000) };
-    if (flags.has('config-dir') && flags.has('xds-resources')) {
-      problems.push('--config-dir: cannot be combined with --xds-resources; both would publish the same snapshot, so give one of them');
-    }
-    if (xds.port !== 0 && xds.port === admin.port) {
-      problems.push(`--admin-port: ${admin.port} is also the --xds-port; give the two servers different ports`);
-    }
-    const envLevel = env.HEALTHPLANE_LOG_LEVEL;
-    let logLevel = (str('log-level') ?? 'info') as LogLevel;
-    if (!flags.has('log-level') && envLevel !== undefined && envLevel !== '') {
-      if ((LOG_LEVELS as readonly string[]).includes(envLevel)) logLevel = envLevel as LogLevel;
-      else problems.push(`HEALTHPLANE_LOG_LEVEL: "${envLevel}" is not one of ${LOG_LEVELS.join(', ')}`);
-    }
-    return {
-      command,
-      xds,
-      admin,
-      nodeHash: (str('node-hash') ?? 'cluster') as NodeHashKind,
-      xdsResources: str('xds-resources'),
-      configDir: str('config-dir'),
-      gatewayClass: str('gateway-class'),
-      controlPlaneId: str('control-plane-id'),
-      logLevel,
-      traces: (env.HEALTHPLANE_TRACE ?? '').split(',').map((s) => s.trim()).filter((s) => s !== ''),
-    };
-  };
-}
 
 const INPUT_FLAGS: readonly FlagSpec[] = [
   { name: 'filename', short: 'f', kind: 'string', repeatable: true, value: 'PATH', help: 'a resource file (YAML or JSON, multi-document) or a folder of them; repeatable' },
@@ -198,20 +144,9 @@ export function splitHostPort(value: string): Endpoint | undefined {
 }
 
 const COMMANDS: readonly CommandSpec[] = [
-  {
-    name: 'serve',
-    summary: 'run the xDS server (and the admin server)',
-    usage: 'healthplane serve [--xds-resources FILE] [flags]',
-    flags: SERVE_FLAGS,
-    build: buildServe('serve'),
-  },
-  {
-    name: 'quickstart',
-    summary: 'run the xDS server with the bundled example resources (what `npm start` runs)',
-    usage: 'healthplane quickstart [flags]',
-    flags: SERVE_FLAGS,
-    build: buildServe('quickstart'),
-  },
+  serveCommand,
+  quickstartCommand,
+  demoUpstreamCommand,
   {
     name: 'translate',
     summary: "print the Envoy resources (listeners, routes, clusters, endpoints) the inputs translate to, in Envoy's JSON form",

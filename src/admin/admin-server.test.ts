@@ -88,6 +88,39 @@ describe('AdminServer', () => {
     await expect(fetch(`${base}/ready`)).rejects.toThrow();
   });
 
+  it('lets raw hooks answer any method before the GET-only check, in the order added', async () => {
+    const seen: string[] = [];
+    admin
+      .hook('PUT /things/{t}  sets a thing', (req, res) => {
+        seen.push(`first ${req.method} ${req.url}`);
+        if (!req.url?.startsWith('/things/')) return false;
+        req.resume();
+        res.writeHead(204);
+        res.end();
+        return true;
+      })
+      .hook('GET /later  never reached for /things', (req) => {
+        seen.push(`second ${req.url}`);
+        return false;
+      });
+    const put = await fetch(`${base}/things/a`, { method: 'PUT', body: '{}' });
+    expect(put.status).toBe(204);
+    expect(seen).toEqual(['first PUT /things/a']);
+    const post = await fetch(`${base}/ready`, { method: 'POST' });
+    expect(post.status).toBe(405);
+    expect((await fetch(`${base}/ready`)).status).toBe(503);
+    expect(seen.slice(1)).toEqual(['first POST /ready', 'second /ready', 'first GET /ready', 'second /ready']);
+    expect(await (await fetch(`${base}/`)).text()).toMatch(/^ {2}PUT \/things\/\{t\} {2}sets a thing$/m);
+  });
+
+  it('answers 500 when a raw hook throws', async () => {
+    admin.hook('broken', () => {
+      throw new Error('kaput');
+    });
+    const res = await fetch(`${base}/anything`, { method: 'PUT' });
+    expect([res.status, await res.text()]).toEqual([500, 'internal error\n']);
+  });
+
   it('rejects routes that are not absolute paths', () => {
     expect(() => admin.route('ready', 'x', () => ({ status: 200, body: '' }))).toThrow(/must start with/);
   });

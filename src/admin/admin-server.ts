@@ -1,8 +1,9 @@
 /**
- * AdminServer: a small node:http server for operators. Owns the listening socket and a table of
- * GET routes registered by the app (each with a one-line description for the index at GET /).
- * Receives requests; emits JSON or text. Answers 405 to anything but GET and 404 to unknown paths;
- * binds to loopback unless told otherwise. Never changes the state it reports on.
+ * AdminServer: a small node:http server for operators. Owns the listening socket, a table of GET
+ * routes registered by the app (each with a one-line description for the index at GET /), and raw
+ * hooks that see every request first (Kong's Admin API, whose PUT/POST set target health).
+ * Receives requests; emits JSON or text. Answers 405 to anything else but GET and 404 to unknown
+ * paths; binds to loopback unless told otherwise. Its GET routes never change what they report on.
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -27,12 +28,24 @@ interface Route {
   readonly handler: AdminHandler;
 }
 
+/**
+ * Sees a request before the GET routes and the method check: answers it and returns true, or
+ * returns false without touching it.
+ */
+export type AdminRawHook = (req: http.IncomingMessage, res: http.ServerResponse) => boolean;
+
+interface RawHook {
+  readonly description: string;
+  readonly hook: AdminRawHook;
+}
+
 export interface AdminServerOptions {
   readonly logger: Logger;
 }
 
 export class AdminServer {
   private readonly routes = new Map<string, Route>();
+  private readonly hooks: RawHook[] = [];
   private server: http.Server | undefined;
 
   constructor(private readonly options: AdminServerOptions) {
@@ -43,6 +56,12 @@ export class AdminServer {
   route(path: string, description: string, handler: AdminHandler): this {
     if (!path.startsWith('/')) throw new Error(`admin route must start with "/": ${path}`);
     this.routes.set(path, { path, description, handler });
+    return this;
+  }
+
+  /** Adds a raw hook (run in the order added, before any route); `description` goes in the index. */
+  hook(description: string, hook: AdminRawHook): this {
+    this.hooks.push({ description, hook });
     return this;
   }
 
@@ -72,6 +91,14 @@ export class AdminServer {
 
   private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://admin.invalid');
+    try {
+      if (this.hooks.some((h) => h.hook(req, res))) return;
+    } catch (err) {
+      this.options.logger.error('admin hook failed', { path: url.pathname, method: req.method, err });
+      if (!res.headersSent) send(res, { status: 500, body: 'internal error\n' });
+      else res.destroy();
+      return;
+    }
     if (req.method !== 'GET') {
       send(res, { status: 405, body: `method ${req.method ?? ''} not allowed; the admin API is read-only (GET)\n` }, { Allow: 'GET' });
       return;
@@ -92,7 +119,8 @@ export class AdminServer {
   private index(): string {
     const routes = [...this.routes.values()].sort((a, b) => (a.path < b.path ? -1 : 1));
     const width = Math.max(...routes.map((r) => r.path.length));
-    return ['healthplane admin', '', ...routes.map((r) => `  GET ${r.path.padEnd(width)}  ${r.description}`), ''].join('\n');
+    const hooks = this.hooks.map((h) => `  ${h.description}`);
+    return ['healthplane admin', '', ...routes.map((r) => `  GET ${r.path.padEnd(width)}  ${r.description}`), ...hooks, ''].join('\n');
   }
 }
 

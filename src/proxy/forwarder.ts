@@ -2,8 +2,8 @@
  * UpstreamExchange: one forwarded request, from the picked host to the last byte back. Streams
  * bodies both ways, enforces the cluster's connect timeout and the route timeout (from the end of
  * the downstream request, Envoy's rule), adds `x-envoy-upstream-service-time`, reports every
- * attempt's outcome to the pool (and so to ClusterHealth) and charges Envoy's upstream stats.
- * Turns failures into Envoy's local replies; never picks hosts or routes itself.
+ * attempt's outcome to the pool (and so to ClusterHealth) and charges Envoy's upstream stats;
+ * Kong-engine clusters also get Kong's latency headers on proxied responses. Turns failures into Envoy's local replies; never picks hosts or routes itself.
  */
 import http from 'node:http';
 import type { Clock, TimerHandle } from '../clock';
@@ -11,6 +11,7 @@ import type * as ir from '../ir/types';
 import type { Logger } from '../log';
 import type { HostState } from './health/cluster-health';
 import { applyHeaderModifier, withoutHopByHop, type HeaderRecord } from './headers';
+import { kongProxyLatencyHeaders } from './kong/kong-responses';
 import { LocalReplies, sendLocalReply, type LocalReply } from './local-reply';
 import type { UpstreamPool } from './upstream-pool';
 
@@ -26,6 +27,8 @@ export interface ExchangeParams {
   /** Route timeout in ms; 0 disables it. */
   readonly timeoutMs: number;
   readonly responseHeaders?: ir.HeaderModifier;
+  /** When the proxy received the request (clock ms); Kong's latency headers count from here. */
+  readonly receivedAt?: number;
 }
 
 export interface ExchangeDeps {
@@ -121,7 +124,8 @@ export class UpstreamExchange {
     const { res, pool, host } = this.p;
     this.responded = true;
     const status = ures.statusCode ?? 502;
-    const serviceTime = Math.max(0, this.deps.clock.now() - this.startedAt);
+    const headersAt = this.deps.clock.now();
+    const serviceTime = Math.max(0, headersAt - this.startedAt);
     pool.report(host.key, {
       type: 'response',
       status,
@@ -131,6 +135,10 @@ export class UpstreamExchange {
     this.charge(status);
     const headers = withoutHopByHop(ures.headers);
     headers['x-envoy-upstream-service-time'] = String(serviceTime);
+    if (pool.backend.engine === 'kong') {
+      const receivedAt = this.p.receivedAt ?? this.startedAt;
+      Object.assign(headers, kongProxyLatencyHeaders({ receivedAt, upstreamStartAt: this.startedAt, upstreamHeadersAt: headersAt }));
+    }
     applyHeaderModifier(headers, this.p.responseHeaders);
     try {
       res.writeHead(status, ures.statusMessage, headers);

@@ -206,7 +206,23 @@ describe('health and failures', () => {
     const r = await send(h.port, { path: '/get' });
     expect(r.status).toBe(503);
     expect(r.headers['content-length']).toBe('62');
+    expect(r.headers['content-type']).toBe('application/json; charset=utf-8');
+    expect(r.headers['x-kong-response-latency']).toBe('0');
     expect(JSON.parse(r.body)).toEqual({ message: 'failure to get a peer from the ring-balancer' });
+  });
+
+  it("adds Kong's latency headers to responses proxied for Kong-engine clusters only", async () => {
+    const a = await upstream('a');
+    const kong = aBackend('kong-web', [a.port], { engine: 'kong', kong: { threshold: 0 } as ir.KongHealthSettings });
+    const routes = [aRoute('k', { match: aMatch({ path: { type: 'PathPrefix', value: '/k' } }), action: forwardTo(['kong-web']) }), aRoute('e', { action: forwardTo(['web']) })];
+    const h = await proxy(anIr(routes, [kong, aBackend('web', [a.port])]));
+    const viaKong = await send(h.port, { path: '/k' });
+    expect(viaKong.status).toBe(404);
+    expect([viaKong.headers['x-kong-upstream-latency'], viaKong.headers['x-kong-proxy-latency']]).toEqual(['0', '0']);
+    expect(viaKong.headers['x-kong-response-latency']).toBeUndefined();
+    const viaEnvoy = await send(h.port, { path: '/get' });
+    expect(viaEnvoy.status).toBe(200);
+    expect(Object.keys(viaEnvoy.headers).filter((k) => k.startsWith('x-kong-'))).toEqual([]);
   });
 
   it('answers 503 `connection failure` when the host refuses, and reports it', async () => {

@@ -3,6 +3,7 @@
  * route table of the moment (so a new IR applies to the next request, never halfway through one),
  * matches a route and applies its action: forward (weighted backend, host pick, rewrites, header
  * modifiers, then an UpstreamExchange), redirect, or direct response; no route is Envoy's 404.
+ * Kong-engine clusters with no available target get Kong's 503 (with `X-Kong-Response-Latency`).
  * Emits `http.<prefix>.*` downstream stats. Never owns pools or health: the runtime does.
  */
 import http from 'node:http';
@@ -12,6 +13,7 @@ import type * as ir from '../ir/types';
 import type { Logger } from '../log';
 import { UpstreamExchange } from './forwarder';
 import { addForwardingHeaders, applyHeaderModifier, withoutHopByHop, type HeaderRecord } from './headers';
+import { kongNoPeerReply } from './kong/kong-responses';
 import { LocalReplies, sendLocalReply } from './local-reply';
 import { redirectLocation, rewritePath } from './rewrite';
 import type { RouteMatchResult, Router } from './router';
@@ -50,6 +52,15 @@ export function chooseBackend(action: ir.ForwardAction, random: Random): string 
     roll -= b.weight;
   }
   return 'unresolved';
+}
+
+/** What forward() needs of a matched request. */
+interface ForwardContext {
+  readonly table: ProxyTable;
+  readonly match: RouteMatchResult;
+  readonly action: ir.ForwardAction;
+  /** When the request arrived (clock ms): Kong's latency headers count from here. */
+  readonly receivedAt: number;
 }
 
 export class ProxyServer {
@@ -94,6 +105,7 @@ export class ProxyServer {
   }
 
   private handle(req: http.IncomingMessage, res: http.ServerResponse): void {
+    const receivedAt = this.options.clock.now();
     this.stat('downstream_rq_total');
     res.once('finish', () => this.stat(`downstream_rq_${Math.floor(res.statusCode / 100)}xx`));
     const table = this.options.table();
@@ -107,7 +119,7 @@ export class ProxyServer {
     const { route } = match;
     const action = route.action;
     if (action.type === 'forward') {
-      this.forward(req, res, table, match, action);
+      this.forward(req, res, { table, match, action, receivedAt });
       return;
     }
     req.resume();
@@ -127,7 +139,8 @@ export class ProxyServer {
     sendLocalReply(res, { status: action.statusCode, body: '' }, route.responseHeaders, { location });
   }
 
-  private forward(req: http.IncomingMessage, res: http.ServerResponse, table: ProxyTable, match: RouteMatchResult, action: ir.ForwardAction): void {
+  private forward(req: http.IncomingMessage, res: http.ServerResponse, f: ForwardContext): void {
+    const { table, match, action, receivedAt } = f;
     const { route } = match;
     const { random, clock, logger } = this.options;
     const name = chooseBackend(action, random);
@@ -140,8 +153,12 @@ export class ProxyServer {
     const pick = pool.pick();
     if (pick.host === undefined) {
       req.resume();
-      const reply = pick.reason === 'kong-balancer-unhealthy' ? LocalReplies.kongNoPeer : LocalReplies.noHealthyUpstream;
-      sendLocalReply(res, reply, route.responseHeaders);
+      if (pick.reason === 'kong-balancer-unhealthy') {
+        const kong = kongNoPeerReply({ receivedAt, now: clock.now() });
+        sendLocalReply(res, { status: kong.status, body: kong.body }, route.responseHeaders, { ...kong.headers });
+      } else {
+        sendLocalReply(res, LocalReplies.noHealthyUpstream, route.responseHeaders);
+      }
       return;
     }
     const timeoutMs = this.options.routeTimeoutMs ?? DEFAULT_ROUTE_TIMEOUT_MS;
@@ -153,7 +170,7 @@ export class ProxyServer {
     const path = action.rewrite ? rewritePath(match.path, action.rewrite) : match.path;
     const exchange = new UpstreamExchange(
       { clock, logger },
-      { req, res, pool, host: pick.host, target: path + match.query, headers, timeoutMs, responseHeaders: route.responseHeaders },
+      { req, res, pool, host: pick.host, target: path + match.query, headers, timeoutMs, responseHeaders: route.responseHeaders, receivedAt },
     );
     exchange.start();
   }

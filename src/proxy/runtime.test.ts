@@ -70,6 +70,20 @@ describe('ProxyRuntime.apply', () => {
     expect(after?.router.match(request('/new'))?.route.name).toBe('new');
   });
 
+  it('builds a new health engine when a backend keeps its name but changes engine', async () => {
+    const { rt, created } = runtime();
+    await rt.apply(anIr([], [aBackend('a', [1001])]));
+    const kong = aBackend('a', [1001], { engine: 'kong' });
+    await rt.apply(anIr([], [kong]));
+    expect(created.map((h) => h.engine)).toEqual(['envoy', 'kong']);
+    expect(created[0]?.stopped).toBe(true);
+    expect(created[0]?.updates).toEqual([]);
+    expect(rt.clusters()[0]?.health).toBe(created[1]);
+    await rt.apply(anIr([], [{ ...kong, endpoints: [anEndpoint('127.0.0.1', 1002)] }]));
+    expect(created).toHaveLength(2);
+    expect(created[1]?.updates).toHaveLength(1);
+  });
+
   it('stops every engine on stop()', async () => {
     const { rt, created } = runtime();
     await rt.apply(anIr([], [aBackend('a', [1]), aBackend('b', [2])]));
@@ -97,6 +111,20 @@ describe('ProxyRuntime.listen', () => {
     await rt.apply({ listeners: [two.listeners[0] as ir.Listener], backends: [] });
     expect([...rt.boundPorts().keys()]).toEqual([p1]);
     await expect(send(p2)).rejects.toThrow();
+  });
+
+  it('applies overlapping IRs in order: the servers end up matching the last one', async () => {
+    const [p1, p2] = [await closedPort(), await closedPort()];
+    const { rt } = runtime();
+    running.push(rt);
+    const direct = aRoute('d', { action: { type: 'directResponse', status: 200, body: 'x' } });
+    const at = (port: number): ir.Ir => ({ listeners: [aListener(port, [aVirtualHost('*', [direct])])], backends: [] });
+    await rt.apply(at(p1));
+    await rt.listen();
+    await Promise.all([rt.apply(at(p2)), rt.apply(at(p1)), rt.apply(at(p2))]);
+    expect([...rt.boundPorts().keys()]).toEqual([p2]);
+    expect((await send(p2)).body).toBe('x');
+    await expect(send(p1)).rejects.toThrow();
   });
 
   it('answers 503 `connection termination` when the upstream closes before responding', async () => {

@@ -1,8 +1,9 @@
 /**
  * ProxyRuntime: the native proxy's one owner of live state. `apply(ir)` compiles the route tables
  * and reconciles the upstream pools in one step: pools (and so ClusterHealth and its state) stay
- * for backends that stay (`update(backend)`), new ones come from the injected health factory,
- * removed ones stop. Serves every route on `proxyPort`, or one ProxyServer per IR listener port.
+ * for backends that stay (`update(backend)`), new ones (and ones whose health engine changed) come
+ * from the injected health factory, removed ones stop. Serves every route on `proxyPort`, or one
+ * ProxyServer per IR listener port (server changes run one at a time, in apply order).
  * Emits read-only cluster views for admin. Never reads Envoy protos; never decides health itself.
  */
 import type { Clock, Random } from '../clock';
@@ -55,6 +56,8 @@ export class ProxyRuntime {
   /** Servers by IR listener port (or ALL). */
   private readonly servers = new Map<number, ProxyServer>();
   private listening = false;
+  /** The tail of the queue of server reconciliations (so overlapping applies never race). */
+  private serverWork: Promise<void> = Promise.resolve();
 
   constructor(private readonly options: ProxyRuntimeOptions) {}
 
@@ -65,13 +68,13 @@ export class ProxyRuntime {
     if (this.options.proxyPort !== undefined) routers.set(ALL, new Router(next.listeners));
     else for (const l of next.listeners) routers.set(l.port, new Router([l]));
     this.current = { routers, pools, listeners: next.listeners };
-    if (this.listening) await this.reconcileServers();
+    if (this.listening) await this.queueServerWork();
   }
 
   /** Starts listening; resolves the bound ports by IR listener port (or -1 for the proxy port). */
   async listen(): Promise<ReadonlyMap<number, number>> {
     this.listening = true;
-    await this.reconcileServers();
+    await this.queueServerWork();
     return this.boundPorts();
   }
 
@@ -102,6 +105,7 @@ export class ProxyRuntime {
   /** Stops every server and every pool (health engines included). */
   async stop(): Promise<void> {
     this.listening = false;
+    await this.serverWork;
     const servers = [...this.servers.values()];
     this.servers.clear();
     await Promise.all(servers.map((s) => s.stop()));
@@ -115,6 +119,13 @@ export class ProxyRuntime {
     const pools = new Map<string, UpstreamPool>();
     for (const backend of backends) {
       let pool = previous.get(backend.name);
+      if (pool && pool.backend.engine !== backend.engine) {
+        // Another health engine (Kong <-> Envoy) cannot take over the old one's state: start afresh.
+        pool.close();
+        options.stats.removePrefix(`cluster.${backend.name}.`);
+        options.logger.debug('cluster engine changed', { cluster: backend.name, from: pool.backend.engine, to: backend.engine });
+        pool = undefined;
+      }
       if (pool) pool.update(backend);
       else {
         pool = new UpstreamPool({
@@ -136,6 +147,13 @@ export class ProxyRuntime {
       options.logger.debug('cluster removed', { cluster: name });
     }
     return pools;
+  }
+
+  /** Runs reconcileServers after every earlier one; the returned promise carries this run's failure. */
+  private queueServerWork(): Promise<void> {
+    const run = this.serverWork.then(() => (this.listening ? this.reconcileServers() : undefined));
+    this.serverWork = run.catch(() => undefined);
+    return run;
   }
 
   private async reconcileServers(): Promise<void> {
