@@ -1,0 +1,148 @@
+// Starts the processes a proxy-benchmark run needs and hands back small handles: upstreams (demo
+// upstream processes or one static nginx), and the proxies under test (healthplane's proxy
+// process, HAProxy, nginx), each in the foreground with its config and pid file in a temp dir.
+// Every handle has stop(); proxies also collect timestamped health events from their output.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { fileURLToPath } from 'node:url';
+import { haproxyConfig, nginxProxyConfig, nginxUpstreamConfig } from './peer-configs.mjs';
+import { spawnTracked, stopProcess, waitForPort } from './processes.mjs';
+import { binary } from './tools.mjs';
+
+const HERE = path.dirname(fileURLToPath(import.meta.url));
+
+export function tempDir(prefix) {
+  return fs.mkdtempSync(path.join(os.tmpdir(), `hp-bench-${prefix}-`));
+}
+
+/** One demo upstream process named `name` on `port`; proxied-request arrival times go to `arrivals`. */
+export async function startDemoUpstream(port, name, arrivals = []) {
+  let readyAt;
+  let ready;
+  const isReady = new Promise((resolve) => (ready = resolve));
+  const onLine = (line) => {
+    if (line.startsWith('R ')) for (const t of line.slice(2).split(',')) arrivals.push(Number(t));
+    else if (line.startsWith('ready ')) {
+      readyAt = Date.now();
+      ready();
+    }
+  };
+  const proc = spawnTracked(process.execPath, [path.join(HERE, 'upstream-process.mjs'), String(port), name], { name: `upstream ${name}`, onLine });
+  const failed = proc.exited.then(() => Promise.reject(new Error(`upstream ${name} exited: ${proc.output().stderr.slice(-2000)}`)));
+  const timeout = sleep(10_000, undefined, { ref: false }).then(() => Promise.reject(new Error(`upstream ${name} not ready after 10 s`)));
+  await Promise.race([isReady, failed, timeout]);
+  failed.catch(() => undefined);
+  return { name, port, proc, arrivals, readyAt, stop: () => stopProcess(proc), kill: () => stopProcess(proc, { signal: 'SIGKILL' }) };
+}
+
+export async function startDemoUpstreams(ports) {
+  return Promise.all(ports.map((p, i) => startDemoUpstream(p, `u${i + 1}`)));
+}
+
+/** One nginx process serving a static 200 on every port (the throughput upstreams). */
+export async function startNginxUpstreams(ports) {
+  const dir = tempDir('nginx-upstream');
+  const conf = path.join(dir, 'nginx.conf');
+  fs.writeFileSync(conf, nginxUpstreamConfig({ dir, ports }));
+  const proc = spawnTracked(binary('nginx'), ['-p', dir, '-e', 'stderr', '-c', conf], { name: 'nginx upstream' });
+  for (const p of ports) await waitForPort(p, 10_000, proc);
+  return { ports, proc, stop: () => stopProcess(proc).finally(() => fs.rmSync(dir, { recursive: true, force: true })) };
+}
+
+function withEvents(handle, parse) {
+  handle.events = [];
+  return (line) => {
+    const event = parse(line);
+    if (event) handle.events.push({ t: Date.now(), ...event });
+  };
+}
+
+/**
+ * healthplane's proxy process. `health`: active HC + outlier detection on (the benchmark's
+ * settings, see proxy-process.mjs). `cpuProfDir`: run it under `node --cpu-prof`; `dist`: measure
+ * another build (a patched copy of dist/).
+ */
+export async function startHealthplane({ port, upstreams, health = true, cpuProfDir, dist }) {
+  const settings = { port, upstreams, healthCheck: health, outlier: health, dist: dist && path.resolve(dist) };
+  const execArgs = cpuProfDir ? ['--cpu-prof', '--cpu-prof-dir', cpuProfDir] : [];
+  const handle = { name: 'healthplane', port };
+  let ready;
+  const isReady = new Promise((resolve) => (ready = resolve));
+  const onEvent = withEvents(handle, (line) => (line.startsWith('{"t":') ? { hosts: JSON.parse(line).hosts } : undefined));
+  handle.proc = spawnTracked(process.execPath, [...execArgs, path.join(HERE, 'proxy-process.mjs'), JSON.stringify(settings)], {
+    name: 'healthplane proxy',
+    onLine: (line) => {
+      if (line.startsWith('ready ')) ready();
+      else if (line.startsWith('{"stats":')) handle.stats = JSON.parse(line).stats;
+      else onEvent(line);
+    },
+  });
+  await Promise.race([isReady, handle.proc.exited.then(() => Promise.reject(new Error(`healthplane proxy exited: ${handle.proc.output().stderr}`)))]);
+  handle.stop = () => stopProcess(handle.proc, { graceMs: 5000 });
+  return handle;
+}
+
+/** HAProxy in the foreground (-db); health transitions come from its log on stderr. */
+export async function startHaproxy({ port, upstreams, retries }) {
+  const dir = tempDir('haproxy');
+  const conf = path.join(dir, 'haproxy.cfg');
+  fs.writeFileSync(conf, haproxyConfig({ dir, port, upstreams, retries }));
+  const handle = { name: retries ? 'haproxy' : 'haproxy-noretry', port, config: conf };
+  const onErr = withEvents(handle, (line) => {
+    const m = /Server upstreams\/u(\d+) is (UP|DOWN)(?:, reason: ([^,]+))?/.exec(line);
+    return m ? { server: Number(m[1]) - 1, state: m[2], reason: m[3] } : undefined;
+  });
+  handle.proc = spawnTracked(binary('haproxy'), ['-db', '-f', conf], { name: 'haproxy', onErrLine: onErr, onLine: onErr });
+  await waitForPort(port, 10_000, handle.proc);
+  handle.stop = () => stopProcess(handle.proc).finally(() => fs.rmSync(dir, { recursive: true, force: true }));
+  return handle;
+}
+
+/** nginx OSS as the load balancer (passive checks only); "temporarily disabled" lines are events. */
+export async function startNginxProxy({ port, upstreams, retries }) {
+  const dir = tempDir('nginx-proxy');
+  const conf = path.join(dir, 'nginx.conf');
+  fs.writeFileSync(conf, nginxProxyConfig({ dir, port, upstreams, retries }));
+  const handle = { name: retries ? 'nginx' : 'nginx-noretry', port, config: conf };
+  const onErr = withEvents(handle, (line) => {
+    const m = /upstream server temporarily disabled.*upstream: "http:\/\/127\.0\.0\.1:(\d+)/.exec(line);
+    return m ? { server: upstreams.indexOf(Number(m[1])), state: 'DOWN', reason: 'max_fails' } : undefined;
+  });
+  handle.proc = spawnTracked(binary('nginx'), ['-p', dir, '-e', 'stderr', '-c', conf], { name: 'nginx proxy', onErrLine: onErr });
+  await waitForPort(port, 10_000, handle.proc);
+  handle.stop = () => stopProcess(handle.proc).finally(() => fs.rmSync(dir, { recursive: true, force: true }));
+  return handle;
+}
+
+/** A bare Node.js reference proxy (bare-node-proxy.mjs); client 'http' or 'undici'. */
+export async function startBareNode({ port, upstreams, cpuProfDir, client = 'http' }) {
+  const execArgs = [...(cpuProfDir ? ['--cpu-prof', '--cpu-prof-dir', cpuProfDir] : []), ...(client === 'undici' ? ['--expose-internals'] : [])];
+  const args = [...execArgs, path.join(HERE, 'bare-node-proxy.mjs'), String(port), upstreams.join(','), client];
+  const proc = spawnTracked(process.execPath, args, { name: `bare node proxy (${client})` });
+  await waitForPort(port, 10_000, proc);
+  return { name: client === 'undici' ? 'node-bare-undici' : 'node-bare', port, proc, events: [], stop: () => stopProcess(proc) };
+}
+
+/** Starts the named proxy in front of `upstreams`. */
+export function startProxy(kind, opts) {
+  switch (kind) {
+    case 'healthplane':
+      return startHealthplane(opts);
+    case 'haproxy':
+      return startHaproxy({ ...opts, retries: true });
+    case 'haproxy-noretry':
+      return startHaproxy({ ...opts, retries: false });
+    case 'nginx':
+      return startNginxProxy({ ...opts, retries: true });
+    case 'nginx-noretry':
+      return startNginxProxy({ ...opts, retries: false });
+    case 'node-bare':
+      return startBareNode(opts);
+    case 'node-bare-undici':
+      return startBareNode({ ...opts, client: 'undici' });
+    default:
+      throw new Error(`unknown proxy ${kind}`);
+  }
+}
