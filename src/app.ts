@@ -1,16 +1,18 @@
 /**
  * App: wiring only. Builds every component of `serve`/`quickstart` from the parsed options
  * (snapshot cache, client registry, ADS server with CSDS, admin server, either the resources-file
- * watcher or the config folder -> store -> reconciler pipeline, the native proxy fed by the
+ * watcher or the config folder / Kubernetes informers -> store -> reconciler pipeline (with the
+ * Kubernetes status writer fed by each reconcile), the native proxy fed by the
  * reconciler's IR, and the quickstart's demo upstreams), starts them in order and stops them in
  * reverse. With main.ts, the only place that constructs the system clock. Holds no protocol,
  * resource or health logic of its own.
  */
+import os from 'node:os';
 import path from 'node:path';
 import { systemClock, systemRandom, type Clock, type Random } from './clock';
 import { SourceError } from './errors';
 import type { Logger } from './log';
-import type { ServeOptions } from './options';
+import type { Env, KubernetesOptions, ServeOptions } from './options';
 import { AdminServer } from './admin/admin-server';
 import { ConfigDump } from './admin/config-dump';
 import { readyHandler, xdsClientsHandler, type ReadinessState } from './admin/status-routes';
@@ -21,6 +23,8 @@ import { AdsServer } from './xds/server/ads-server';
 import { statusHandler } from './admin/status-page';
 import { Reconciler, type IrListener } from './reconcile/reconciler';
 import { FolderSource } from './sources/file/source';
+import { KubernetesController } from './sources/kubernetes/controller';
+import { loadKubeConfig } from './sources/kubernetes/kubeconfig';
 import { ResourceStore } from './sources/store';
 import { translateInputs } from './translate/translate';
 import { toXdsResources } from './xds/translate';
@@ -44,7 +48,12 @@ export interface AppDeps {
   readonly folderMaxDelayMs?: number;
   /** Called with every IR the reconciler serves (the native proxy runtime's seam). */
   readonly onIr?: IrListener;
+  /** The environment (--kubernetes: KUBECONFIG, POD_NAME, POD_NAMESPACE, in-cluster variables); default process.env. */
+  readonly env?: Env;
 }
+
+/** controllerName of healthplane's Gateway API statuses (the translator's default). */
+const CONTROLLER_NAME = 'healthplane.dev/gateway-controller';
 
 export interface BoundPorts {
   readonly xdsPort: number;
@@ -62,11 +71,13 @@ export class App {
   private readonly admin: AdminServer;
   private readonly resourcesFile: string | undefined;
   private watcher: ResourcesFileWatcher | undefined;
-  /** The --config-dir pipeline: folder -> store -> reconciler -> cache (undefined without --config-dir). */
+  /** The --config-dir / --kubernetes pipeline: source -> store -> reconciler -> cache (undefined otherwise). */
   readonly store: ResourceStore | undefined;
   readonly reconciler: Reconciler | undefined;
   private readonly folder: FolderSource | undefined;
   private readonly configDir: string | undefined;
+  /** --kubernetes: informers, status writer and Lease (built in start(): loading the kubeconfig can fail). */
+  private kube: KubernetesController | undefined;
   /** The native proxy (--proxy-port, --proxy, quickstart). */
   readonly proxy: NativeProxy | undefined;
   private readonly demos: DemoUpstream[] = [];
@@ -102,9 +113,9 @@ export class App {
       this.proxy = new NativeProxy({ proxy: options.proxy, outlierEventLog: options.outlierEventLog, clock, random: deps.random ?? systemRandom, logger });
       this.proxy.registerAdmin(this.admin);
     }
-    if (configDir !== undefined) {
+    if (configDir !== undefined || options.kubernetes !== undefined) {
       const store = (this.store = new ResourceStore());
-      this.folder = new FolderSource({ dir: configDir, clock, logger: logger.child('folder'), delayMs: deps.folderDelayMs, maxDelayMs: deps.folderMaxDelayMs });
+      if (configDir !== undefined) this.folder = new FolderSource({ dir: configDir, clock, logger: logger.child('folder'), delayMs: deps.folderDelayMs, maxDelayMs: deps.folderMaxDelayMs });
       const gatewayClass = options.gatewayClass;
       const reconciler = (this.reconciler = new Reconciler({
         store,
@@ -114,6 +125,7 @@ export class App {
         translate: (inputs) => translateInputs(inputs, gatewayClass !== undefined ? { gatewayClass } : {}),
         toXds: toXdsResources,
         onIr: this.irListener(),
+        onReport: (report) => this.kube?.reconciled(report),
       }));
       this.admin.route('/status', 'every input resource with its file:line, conditions, errors and warnings (?kind=, ?namespace=, ?name=, ?problems=true)', statusHandler(() => reconciler.lastReport()));
     }
@@ -126,13 +138,17 @@ export class App {
   async start(): Promise<BoundPorts> {
     const { options, logger } = this;
     await this.startDemos();
+    // --kubernetes: the admin server first, so that /ready explains a slow first sync (503 and why).
+    const early = options.kubernetes !== undefined ? await this.admin.listen(options.admin.address, options.admin.port) : undefined;
+    if (early !== undefined) logger.info('admin server listening; /ready answers 503 until the first sync', { adminAddress: options.admin.address, adminPort: early });
     await this.loadResources();
+    if (this.stopping) throw new Error('stopped before start completed');
     const xdsPort = await this.ads.listen(options.xds.address, options.xds.port);
     this.xdsListening = true;
     let adminPort: number;
     let proxyPorts: number[] | undefined;
     try {
-      adminPort = await this.admin.listen(options.admin.address, options.admin.port);
+      adminPort = early ?? (await this.admin.listen(options.admin.address, options.admin.port));
       proxyPorts = await this.proxy?.listen();
     } catch (err) {
       await this.admin.stop();
@@ -158,7 +174,9 @@ export class App {
 
   private async loadResources(): Promise<void> {
     const { logger } = this;
-    if (this.folder && this.store && this.reconciler) {
+    if (this.options.kubernetes && this.store && this.reconciler) {
+      await this.startKubernetes(this.options.kubernetes, this.store, this.reconciler);
+    } else if (this.folder && this.store && this.reconciler) {
       await this.folder.start(this.store);
       const report = this.reconciler.start();
       const errors = report.problems.filter((p) => p.severity === 'error').length;
@@ -171,8 +189,34 @@ export class App {
       }
       logger.info('resources published', { file: this.resourcesFile, resources: outcome.resources, snapshot: outcome.id });
     } else {
-      logger.warn('neither --config-dir nor --xds-resources given: serving nothing until resources are published');
+      logger.warn('neither --config-dir, --kubernetes nor --xds-resources given: serving nothing until resources are published');
     }
+  }
+
+  /** Loads the kubeconfig, lists every kind (or times out), then reconciles; statuses follow each reconcile. */
+  private async startKubernetes(k8s: KubernetesOptions, store: ResourceStore, reconciler: Reconciler): Promise<void> {
+    const env = this.deps.env ?? process.env;
+    const loaded = loadKubeConfig({ file: k8s.kubeconfig, env });
+    const identity = env.POD_NAME || `${os.hostname()}_${process.pid}`;
+    const leaseNamespace = env.POD_NAMESPACE || 'healthplane';
+    const logger = this.logger.child('kubernetes');
+    logger.info('watching the cluster', { server: loaded.server, from: loaded.from, namespaces: k8s.namespaces.length > 0 ? k8s.namespaces : 'all', identity, lease: `${leaseNamespace}/healthplane-status` });
+    const kube = (this.kube = new KubernetesController({
+      config: loaded.config,
+      namespaces: k8s.namespaces,
+      clock: this.clock,
+      random: this.deps.random ?? systemRandom,
+      logger,
+      identity,
+      leaseNamespace,
+      controllerName: CONTROLLER_NAME,
+      election: k8s.election,
+    }));
+    await kube.start(store);
+    if (this.stopping) return;
+    const report = reconciler.start();
+    const errors = report.problems.filter((p) => p.severity === 'error').length;
+    logger.info('cluster objects served', { objects: report.objects.length, errors, warnings: report.problems.length - errors, snapshot: report.snapshot.status, notes: kube.readiness().notes });
   }
 
   /**
@@ -184,6 +228,7 @@ export class App {
     this.watcher?.stop();
     await this.watcher?.whenIdle();
     await this.folder?.stop();
+    await this.kube?.stop();
     this.reconciler?.stop();
     await this.proxy?.stop();
     await this.admin.stop();
@@ -229,9 +274,19 @@ export class App {
 
   private readiness(): ReadinessState {
     if (this.stopping) return { ready: false, reason: 'shutting down' };
-    if (!this.xdsListening) return { ready: false, reason: 'the xDS server is not listening yet' };
-    if (this.cache.groups().length === 0) return { ready: false, reason: 'no snapshot published yet' };
-    if (this.proxy && !this.proxy.listening) return { ready: false, reason: 'the native proxy is not listening yet' };
-    return { ready: true };
+    const notes = this.kubernetesNotes();
+    if (this.options.kubernetes && !this.kube?.readiness().synced) return { ready: false, reason: 'the Kubernetes informers have not listed every kind yet', notes };
+    if (!this.xdsListening) return { ready: false, reason: 'the xDS server is not listening yet', notes };
+    if (this.cache.groups().length === 0) return { ready: false, reason: 'no snapshot published yet', notes };
+    if (this.proxy && !this.proxy.listening) return { ready: false, reason: 'the native proxy is not listening yet', notes };
+    return { ready: true, notes };
+  }
+
+  /** --kubernetes: the informers' notes (missing CRDs, failing watches) and whether this replica writes statuses. */
+  private kubernetesNotes(): string[] | undefined {
+    if (!this.options.kubernetes) return undefined;
+    if (!this.kube) return ['kubernetes: connecting to the API server'];
+    const r = this.kube.readiness();
+    return [...r.notes, r.leader ? 'statuses: written by this replica (it holds the Lease)' : 'statuses: written by the replica holding the Lease (not this one)'];
   }
 }

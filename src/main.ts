@@ -113,14 +113,24 @@ interface Lifecycle {
   stop(graceMs?: number): Promise<void>;
 }
 
-/** Starts, waits for SIGINT/SIGTERM, stops gracefully; a second signal stops at once (exit 1). */
+/**
+ * Starts, waits for SIGINT/SIGTERM, stops gracefully; a second signal stops at once (exit 1). A
+ * signal during start (e.g. a slow first Kubernetes sync) stops at once too, with exit 0.
+ */
 async function untilSignal(io: MainIo, logger: Logger, life: Lifecycle): Promise<number> {
   const first = deferred<string>();
   const second = deferred<string>();
   let signals = 0;
   const unlisten = io.onSignal((signal) => (++signals === 1 ? first.resolve(signal) : second.resolve(signal)));
   try {
-    await life.start();
+    const started = life.start().then(() => undefined);
+    const early = await Promise.race([started, first.promise]);
+    if (early !== undefined) {
+      logger.info('stopping before start completed', { signal: early });
+      await life.stop(0);
+      await started.catch(() => undefined);
+      return EXIT_OK;
+    }
     logger.info('stopping', { signal: await first.promise });
     const forced = second.promise.then((signal) => {
       logger.warn('second signal: closing everything now', { signal });

@@ -142,14 +142,45 @@ describe('parseOptions', () => {
       demoUpstreams: [],
     });
     expect(serve(['--config-dir', 'd', '--proxy', '--proxy-address', '127.0.0.1']).proxy).toEqual({ port: undefined, address: '127.0.0.1', lbPolicy: undefined });
-    expect(problemsOf(['serve', '--proxy-port', '0'])).toEqual([expect.stringMatching(/^--proxy-port: the native proxy serves the routes of --config-dir; give --config-dir DIR/)]);
-    expect(problemsOf(['serve', '--xds-resources', 'r.yaml', '--proxy'])).toEqual([expect.stringMatching(/^--proxy: the native proxy serves the routes of --config-dir/)]);
+    expect(problemsOf(['serve', '--proxy-port', '0'])).toEqual([expect.stringMatching(/^--proxy-port: the native proxy serves the routes of --config-dir or --kubernetes; give one of them/)]);
+    expect(problemsOf(['serve', '--xds-resources', 'r.yaml', '--proxy'])).toEqual([expect.stringMatching(/^--proxy: the native proxy serves the routes of --config-dir or --kubernetes/)]);
+    expect(serve(['--kubernetes', '--proxy-port', '8000']).proxy).toEqual({ port: 8000, address: '0.0.0.0', lbPolicy: undefined });
     expect(problemsOf(['serve', '--config-dir', 'd', '--lb-policy', 'random', '--outlier-event-log', 'x'])).toEqual([
       '--lb-policy: only applies to the native proxy; add --proxy-port PORT (or --proxy)',
       '--outlier-event-log: only applies to the native proxy; add --proxy-port PORT (or --proxy)',
     ]);
     expect(problemsOf(['serve', '--config-dir', 'd', '--proxy-port', '18000'])).toEqual(['--proxy-port: 18000 is also the --xds-port; give every server its own port']);
     expect(problemsOf(['serve', '--config-dir', 'd', '--proxy', '--lb-policy', 'rr'])[0]).toMatch(/^--lb-policy: "rr" is not one of round-robin, least-request, random/);
+  });
+
+  it('watches the cluster with --kubernetes, --kubeconfig and repeated --namespace', () => {
+    expect(serve([]).kubernetes).toBeUndefined();
+    expect(serve(['--kubernetes']).kubernetes).toEqual({ kubeconfig: undefined, namespaces: [], election: {} });
+    expect(serve(['--kubernetes', '--kubeconfig', 'kc.yaml', '--namespace', 'a', '--namespace=b-2']).kubernetes).toEqual({ kubeconfig: 'kc.yaml', namespaces: ['a', 'b-2'], election: {} });
+    expect(problemsOf(['serve', '--kubernetes', '--config-dir', 'd', '--xds-resources', 'r.yaml'])).toEqual([
+      '--config-dir: cannot be combined with --xds-resources; both would publish the same snapshot, so give one of them',
+      '--kubernetes: cannot be combined with --config-dir; both would publish the same snapshot, so give one of them',
+      '--kubernetes: cannot be combined with --xds-resources; both would publish the same snapshot, so give one of them',
+    ]);
+    expect(problemsOf(['serve', '--kubeconfig', 'kc', '--namespace', 'a'])).toEqual(['--kubeconfig: only applies with --kubernetes', '--namespace: only applies with --kubernetes']);
+    expect(problemsOf(['serve', '--kubernetes', '--namespace', 'Bad_NS', '--namespace', 'a', '--namespace', 'a'])).toEqual([
+      expect.stringMatching(/^--namespace: "Bad_NS" is not a namespace name/),
+      '--namespace: a is listed twice',
+    ]);
+    expect(problemsOf(['quickstart', '--kubernetes'])[0]).toMatch(/^--kubernetes: unknown flag for "quickstart"/);
+  });
+
+  it('takes hidden Lease timings, checked against each other and kept out of the help', () => {
+    const o = serve(['--kubernetes', '--lease-duration', '3s', '--lease-renew-deadline', '2s', '--lease-retry-period', '500ms']);
+    expect(o.kubernetes?.election).toEqual({ leaseDurationMs: 3000, renewDeadlineMs: 2000, retryPeriodMs: 500 });
+    expect(serve(['--kubernetes', '--lease-duration', '1m']).kubernetes?.election).toEqual({ leaseDurationMs: 60_000 });
+    expect(problemsOf(['serve', '--kubernetes', '--lease-duration', '3s'])).toEqual([expect.stringMatching(/^--lease-duration: needs lease duration > renew deadline > retry period, got 3000 ms, 10000 ms, 2000 ms/)]);
+    expect(problemsOf(['serve', '--kubernetes', '--lease-retry-period', '2'])).toEqual(['--lease-retry-period: "2" is not a duration (e.g. 500ms, 2s, 1m)']);
+    expect(problemsOf(['serve', '--lease-duration', '3s'])).toEqual(['--lease-duration: only applies with --kubernetes']);
+    const help = helpText('serve');
+    expect(help).toMatch(/--kubernetes\s/);
+    expect(help).toMatch(/--namespace NS\s/);
+    expect(help).not.toMatch(/lease-/);
   });
 
   it('parses demo-upstream: --port required, --host and --name optional', () => {
@@ -186,7 +217,7 @@ describe('helpText', () => {
     expect(text).toMatch(/--admin-address ADDR\s+.*\(default 127\.0\.0\.1\)/);
     expect(text).toMatch(/--node-hash cluster\|id/);
     expect(text).toMatch(/--help\s+show this help/);
-    expect(text).toMatch(/--proxy-port PORT\s+also run the native proxy: every route of --config-dir on this one port/);
+    expect(text).toMatch(/--proxy-port PORT\s+also run the native proxy: every route of --config-dir or --kubernetes on this one port/);
     expect(text).toMatch(/--proxy\s+also run the native proxy, each Gateway listener on its own port/);
     expect(helpText('quickstart')).toMatch(/--demo-ports LIST\s+.*\(default 9001,9002,9003\)/);
   });

@@ -27,6 +27,8 @@ export interface ServeOptions {
   readonly xdsResources: string | undefined;
   /** A folder of input resources (YAML/JSON), translated and served; watched for changes. */
   readonly configDir: string | undefined;
+  /** `--kubernetes`: the cluster's objects, translated and served (undefined: not watched). */
+  readonly kubernetes: KubernetesOptions | undefined;
   /** Serve only Gateways of this GatewayClass (every class when undefined). */
   readonly gatewayClass: string | undefined;
   readonly controlPlaneId: string | undefined;
@@ -39,6 +41,15 @@ export interface ServeOptions {
   readonly logLevel: LogLevel;
   /** Trace categories (HEALTHPLANE_TRACE, comma separated). */
   readonly traces: readonly string[];
+}
+
+export interface KubernetesOptions {
+  /** `--kubeconfig FILE`; undefined: $KUBECONFIG, else the in-cluster service account. */
+  readonly kubeconfig: string | undefined;
+  /** `--namespace NS` (repeatable); empty: every namespace. */
+  readonly namespaces: readonly string[];
+  /** The hidden --lease-* flags; each undefined: client-go's default (15 s, 10 s, 2 s). */
+  readonly election: { readonly leaseDurationMs?: number; readonly renewDeadlineMs?: number; readonly retryPeriodMs?: number };
 }
 
 export interface ProxyOptions {
@@ -362,8 +373,9 @@ export function helpText(topic?: string): string {
     const lines = COMMANDS.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`);
     return ['Usage: healthplane <command> [flags]', '', 'Commands:', ...lines, '', 'Run "healthplane help <command>" for the flags of a command.', ''].join('\n');
   }
-  const labels = spec.flags.map((f) => `${f.short ? `-${f.short}, ` : ''}--${f.name}${f.value ? ` ${f.value}` : ''}`);
+  const shown = spec.flags.filter((f) => !f.hidden);
+  const labels = shown.map((f) => `${f.short ? `-${f.short}, ` : ''}--${f.name}${f.value ? ` ${f.value}` : ''}`);
   const width = Math.max(...labels.map((l) => l.length));
-  const lines = spec.flags.map((f, i) => `  ${(labels[i] as string).padEnd(width)}  ${f.help}${f.default !== undefined ? ` (default ${f.default})` : ''}`);
+  const lines = shown.map((f, i) => `  ${(labels[i] as string).padEnd(width)}  ${f.help}${f.default !== undefined ? ` (default ${f.default})` : ''}`);
   return [`Usage: ${spec.usage}`, '', spec.summary, '', 'Flags:', ...lines, ''].join('\n');
 }

@@ -8,21 +8,22 @@
 //             watched: save one changed file (one Upstream's probe interval), time until the new
 //             snapshot is published, C times; the reconciler's own share of each
 // Usage: node bench/translate/run.mjs [--upstreams 10000] [--namespaces 100] [--runs 5]
-//        [--changes 20] [--holdoff MS] [--profile DIR] [--json]
+//        [--changes 20] [--holdoff MS] [--profile DIR] [--dist DIR] [--json]
+//        (--dist: measure another build of src/, e.g. `tsc -p tsconfig.build.json --outDir DIR`)
 // Goals (issue 3): full translation < 2 s, one change < 100 ms end to end, RSS < 500 MB.
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { loadDist, warnIfDistStale } from '../lib/dist.mjs';
+import { loadDist, useDistDir, warnIfDistStale } from '../lib/dist.mjs';
 import { mib, ms, startRssSampler, summarize } from '../lib/stats.mjs';
 import { gatewayYaml, namespaceYaml } from './generate.mjs';
 
 const HERE = fileURLToPath(import.meta.url);
 
 function parseArgs(argv) {
-  const o = { upstreams: 10000, namespaces: 100, runs: 5, changes: 20, holdoff: undefined, profile: undefined, json: false, phase: undefined, dir: undefined };
+  const o = { upstreams: 10000, namespaces: 100, runs: 5, changes: 20, holdoff: undefined, profile: undefined, dist: undefined, json: false, phase: undefined, dir: undefined };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const next = () => argv[++i];
@@ -34,6 +35,7 @@ function parseArgs(argv) {
     else if (a === '--profile') o.profile = path.resolve(next());
     else if (a === '--phase') o.phase = next();
     else if (a === '--dir') o.dir = next();
+    else if (a === '--dist') o.dist = path.resolve(next());
     else if (a === '--json') o.json = true;
     else if (a === '--help' || a === '-h') {
       process.stdout.write(fs.readFileSync(HERE, 'utf8').split('\n').filter((l) => l.startsWith('//')).map((l) => l.slice(3)).join('\n') + '\n');
@@ -171,6 +173,7 @@ function runPhase(o, phase) {
   const args = [HERE, '--phase', phase, '--dir', o.dir, '--upstreams', String(o.upstreams), '--namespaces', String(o.namespaces), '--runs', String(o.runs), '--changes', String(o.changes)];
   if (o.holdoff !== undefined) args.push('--holdoff', String(o.holdoff));
   if (o.profile) args.push('--profile', o.profile);
+  if (o.dist) args.push('--dist', o.dist);
   const r = spawnSync(process.execPath, ['--expose-gc', ...args], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
   if (r.status !== 0) throw new Error(`phase ${phase} failed (${r.status}):\n${r.stderr}`);
   return JSON.parse(r.stdout);
@@ -202,6 +205,7 @@ function report(o, pipeline, change) {
 
 async function main() {
   const o = parseArgs(process.argv.slice(2));
+  if (o.dist) useDistDir(o.dist);
   if (o.phase) {
     const result = o.phase === 'pipeline' ? await pipelinePhase(o) : await changePhase(o);
     process.stdout.write(JSON.stringify(result));

@@ -6,13 +6,17 @@
 import type { ClientRegistry } from '../xds/server/client-registry';
 import type { AdminHandler } from './admin-server';
 
-export type ReadinessState = { readonly ready: true } | { readonly ready: false; readonly reason: string };
+/** `notes`: what else an operator should know (missing CRDs, failing watches), one line each. */
+export type ReadinessState =
+  | { readonly ready: true; readonly notes?: readonly string[] }
+  | { readonly ready: false; readonly reason: string; readonly notes?: readonly string[] };
 
-/** GET /ready: 200 "ready" once `check` says so, else 503 with the reason. */
+/** GET /ready: 200 "ready" once `check` says so, else 503 with the reason; then the notes, indented. */
 export function readyHandler(check: () => ReadinessState): AdminHandler {
   return () => {
     const state = check();
-    return state.ready ? { status: 200, body: 'ready\n' } : { status: 503, body: `not ready: ${state.reason}\n` };
+    const notes = (state.notes ?? []).map((n) => `  ${n}\n`).join('');
+    return state.ready ? { status: 200, body: `ready\n${notes}` } : { status: 503, body: `not ready: ${state.reason}\n${notes}` };
   };
 }
 

@@ -18,6 +18,8 @@ export interface FlagSpec {
   readonly short?: string;
   /** May be given more than once; the values are collected in order. */
   readonly repeatable?: boolean;
+  /** Accepted but left out of the help (test and tuning knobs, documented in docs/). */
+  readonly hidden?: boolean;
 }
 
 export type FlagValues = ReadonlyMap<string, string | true | readonly string[]>;

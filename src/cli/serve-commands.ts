@@ -5,7 +5,7 @@
  * problem per bad flag combination. Never touches the file system, the network or process.env.
  */
 import type { LbPolicy } from '../proxy/load-balancer';
-import type { DemoUpstreamCommandOptions, Env, NodeHashKind, ProxyOptions, ServeOptions } from '../options';
+import type { DemoUpstreamCommandOptions, Env, KubernetesOptions, NodeHashKind, ProxyOptions, ServeOptions } from '../options';
 import { flagString, HELP_FLAG, LOG_LEVEL_FLAG, logLevelOf, type CommandSpec, type FlagSpec, type FlagValues } from './flags';
 
 /** The quickstart's fixed addresses (each overridable by its flag). */
@@ -37,11 +37,24 @@ const TAIL_FLAGS: readonly FlagSpec[] = [
   HELP_FLAG,
 ];
 
+/** Hidden: Lease timings (client-go's defaults; tests shorten them). Documented in docs/kubernetes.md. */
+const LEASE_FLAGS: readonly FlagSpec[] = [
+  { name: 'lease-duration', kind: 'string', value: 'DURATION', hidden: true, help: 'with --kubernetes: Lease duration (default 15s)' },
+  { name: 'lease-renew-deadline', kind: 'string', value: 'DURATION', hidden: true, help: 'with --kubernetes: renew deadline (default 10s)' },
+  { name: 'lease-retry-period', kind: 'string', value: 'DURATION', hidden: true, help: 'with --kubernetes: retry period (default 2s)' },
+];
+
+const LEASE_DEFAULTS_MS = { 'lease-duration': 15_000, 'lease-renew-deadline': 10_000, 'lease-retry-period': 2_000 } as const;
+
 const SERVE_FLAGS: readonly FlagSpec[] = [
   ...CONTROL_PLANE_FLAGS,
   { name: 'xds-resources', kind: 'string', value: 'FILE', help: 'Envoy resources (JSON or YAML: clusters, endpoints, listeners, routes) to serve; reloaded on change' },
   { name: 'config-dir', kind: 'string', value: 'DIR', help: 'folder of input resources (Gateway API, Gloo Upstream, Kong, Service, EndpointSlice as YAML/JSON), translated and served; watched' },
-  { name: 'proxy-port', kind: 'port', value: 'PORT', help: 'also run the native proxy: every route of --config-dir on this one port (0 picks a free port)' },
+  { name: 'kubernetes', kind: 'boolean', help: "watch the cluster (Gateway API, Gloo Upstream, KongUpstreamPolicy, Ingress, Service, EndpointSlice), translate and serve it; the replica holding the Lease writes statuses (env POD_NAME, POD_NAMESPACE)" },
+  { name: 'kubeconfig', kind: 'string', value: 'FILE', help: 'with --kubernetes: the kubeconfig to use (default $KUBECONFIG, else the in-cluster service account)' },
+  { name: 'namespace', kind: 'string', value: 'NS', repeatable: true, help: 'with --kubernetes: watch only this namespace (repeatable; default every namespace)' },
+  ...LEASE_FLAGS,
+  { name: 'proxy-port', kind: 'port', value: 'PORT', help: 'also run the native proxy: every route of --config-dir or --kubernetes on this one port (0 picks a free port)' },
   { name: 'proxy', kind: 'boolean', help: "also run the native proxy, each Gateway listener on its own port (use --proxy-port to put every route on one port)" },
   ...PROXY_TUNING_FLAGS,
   { name: 'outlier-event-log', kind: 'string', value: 'FILE', help: "native proxy: append outlier ejection events (Envoy's JSON lines) to FILE, like Envoy's bootstrap outlier_detection.event_log_path" },
@@ -90,11 +103,58 @@ function serveProxy(flags: FlagValues, problems: string[]): ProxyOptions | undef
     }
     return undefined;
   }
-  if (!flags.has('config-dir')) {
+  if (!flags.has('config-dir') && !flags.has('kubernetes')) {
     const flag = portText !== undefined ? 'proxy-port' : 'proxy';
-    problems.push(`--${flag}: the native proxy serves the routes of --config-dir; give --config-dir DIR (--xds-resources holds Envoy resources, which the proxy does not read)`);
+    problems.push(`--${flag}: the native proxy serves the routes of --config-dir or --kubernetes; give one of them (--xds-resources holds Envoy resources, which the proxy does not read)`);
   }
   return proxyOf(flags, portText === undefined ? undefined : Number(portText));
+}
+
+/** `500ms`, `2s`, `1.5s`, `1m` -> milliseconds; undefined when malformed. */
+export function parseDuration(text: string): number | undefined {
+  const m = /^(\d+(?:\.\d+)?)(ms|s|m)$/.exec(text);
+  if (!m) return undefined;
+  const ms = Number(m[1]) * { ms: 1, s: 1000, m: 60_000 }[m[2] as 'ms' | 's' | 'm'];
+  return ms > 0 && Number.isFinite(ms) ? Math.round(ms) : undefined;
+}
+
+const K8S_ONLY = ['kubeconfig', 'namespace', 'lease-duration', 'lease-renew-deadline', 'lease-retry-period'];
+
+/** `--kubernetes` and its companions; every misuse is a problem naming its flag. */
+function serveKubernetes(flags: FlagValues, problems: string[]): KubernetesOptions | undefined {
+  if (!flags.has('kubernetes')) {
+    for (const name of K8S_ONLY) if (flags.has(name)) problems.push(`--${name}: only applies with --kubernetes`);
+    return undefined;
+  }
+  for (const other of ['config-dir', 'xds-resources']) {
+    if (flags.has(other)) problems.push(`--kubernetes: cannot be combined with --${other}; both would publish the same snapshot, so give one of them`);
+  }
+  const given = flags.get('namespace');
+  const namespaces: string[] = [];
+  for (const ns of Array.isArray(given) ? (given as readonly string[]) : []) {
+    if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(ns) || ns.length > 63) problems.push(`--namespace: "${ns}" is not a namespace name (lower-case letters, digits and '-', at most 63)`);
+    else if (namespaces.includes(ns)) problems.push(`--namespace: ${ns} is listed twice`);
+    else namespaces.push(ns);
+  }
+  return { kubeconfig: flagString(flags, 'kubeconfig'), namespaces, election: leaseTimings(flags, problems) };
+}
+
+function leaseTimings(flags: FlagValues, problems: string[]): KubernetesOptions['election'] {
+  const value = (name: keyof typeof LEASE_DEFAULTS_MS): number | undefined => {
+    const text = flagString(flags, name);
+    if (text === undefined) return undefined;
+    const ms = parseDuration(text);
+    if (ms === undefined) problems.push(`--${name}: "${text}" is not a duration (e.g. 500ms, 2s, 1m)`);
+    return ms;
+  };
+  const lease = value('lease-duration');
+  const renew = value('lease-renew-deadline');
+  const retry = value('lease-retry-period');
+  const [l, d, r] = [lease ?? LEASE_DEFAULTS_MS['lease-duration'], renew ?? LEASE_DEFAULTS_MS['lease-renew-deadline'], retry ?? LEASE_DEFAULTS_MS['lease-retry-period']];
+  if ((lease ?? renew ?? retry) !== undefined && !(l > d && d > r)) {
+    problems.push(`--lease-duration: needs lease duration > renew deadline > retry period, got ${l} ms, ${d} ms, ${r} ms (defaults 15s, 10s, 2s; give the three together)`);
+  }
+  return { ...(lease !== undefined ? { leaseDurationMs: lease } : {}), ...(renew !== undefined ? { renewDeadlineMs: renew } : {}), ...(retry !== undefined ? { retryPeriodMs: retry } : {}) };
 }
 
 function proxyOf(flags: FlagValues, port: number | undefined): ProxyOptions {
@@ -114,6 +174,7 @@ function buildServe(command: 'serve' | 'quickstart') {
     if (flags.has('config-dir') && flags.has('xds-resources')) {
       problems.push('--config-dir: cannot be combined with --xds-resources; both would publish the same snapshot, so give one of them');
     }
+    const kubernetes = quick ? undefined : serveKubernetes(flags, problems);
     const proxy = quick ? proxyOf(flags, Number(str('proxy-port') ?? QUICKSTART_DEFAULTS.proxyPort)) : serveProxy(flags, problems);
     const demoUpstreams = quick ? parsePortList('demo-ports', str('demo-ports') ?? QUICKSTART_DEFAULTS.demoPorts.join(','), problems) : [];
     const ports: [string, number][] = [['xds-port', xds.port], ['admin-port', admin.port]];
@@ -127,6 +188,7 @@ function buildServe(command: 'serve' | 'quickstart') {
       nodeHash: (str('node-hash') ?? 'cluster') as NodeHashKind,
       xdsResources: str('xds-resources'),
       configDir: str('config-dir'),
+      kubernetes,
       gatewayClass: str('gateway-class'),
       controlPlaneId: str('control-plane-id'),
       proxy,
@@ -141,7 +203,7 @@ function buildServe(command: 'serve' | 'quickstart') {
 export const serveCommand: CommandSpec = {
   name: 'serve',
   summary: 'run the xDS server and the admin server (and, with --proxy-port or --proxy, the native proxy)',
-  usage: 'healthplane serve [--config-dir DIR [--proxy-port PORT | --proxy] | --xds-resources FILE] [flags]',
+  usage: 'healthplane serve [--config-dir DIR | --kubernetes [--kubeconfig FILE] [--namespace NS]... | --xds-resources FILE] [--proxy-port PORT | --proxy] [flags]',
   flags: SERVE_FLAGS,
   build: buildServe('serve'),
 };

@@ -66,6 +66,8 @@ export const EMPTY_INPUTS: InputResources = {
   endpointSlices: [],
 };
 
+const FIELD_OF: ReadonlyMap<string, keyof InputResources> = new Map(KINDS.map((k) => [k.kind, k.field]));
+
 /** Groups objects of any kind into an InputResources bundle, keeping their order. */
 export function toInputResources(objects: readonly AnyResource[]): InputResources {
   const out: Record<keyof InputResources, AnyResource[]> = {
@@ -73,8 +75,8 @@ export function toInputResources(objects: readonly AnyResource[]): InputResource
     upstreamPolicies: [], ingresses: [], services: [], endpointSlices: [],
   };
   for (const o of objects) {
-    const info = KINDS.find((k) => k.kind === o.kind);
-    if (info) out[info.field].push(o);
+    const field = FIELD_OF.get(o.kind);
+    if (field) out[field].push(o);
   }
   return out as unknown as InputResources;
 }

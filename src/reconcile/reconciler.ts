@@ -4,29 +4,34 @@
  * native proxy's seam) -> toXdsResources -> buildSnapshot -> SnapshotCache.setSnapshot; emits a
  * ReconcileReport for GET /status and one log line per new error or warning. Keeps the last good:
  * an invalid object is served in its last valid version, and a snapshot that fails to build or is
- * rejected leaves the previous one live. Never reads files and never mutates what it receives.
+ * rejected leaves the previous one live. Owns the caches that make a reconcile cost in proportion
+ * to what changed (translation, IR checks, Envoy objects, encoded resources); they never change a
+ * result. Never reads files and never mutates what it receives.
  */
 import type { Clock } from '../clock';
 import type { Logger } from '../log';
-import { validateIr as defaultValidateIr, type IrError } from '../ir/validate';
+import { IrValidationCache, validateIr as defaultValidateIr, type IrError } from '../ir/validate';
 import type { Ir } from '../ir/types';
 import { refKey } from '../model/keys';
 import type { Problem } from '../model/problems';
 import { toInputResources, type AnyResource, type InputResources } from '../model/resources';
 import type { ResourceStore, StoreState } from '../sources/store';
 import type { ResourceStatus } from '../translate/status';
-import type { TranslationResult } from '../translate/translate';
+import { TranslationCache, type TranslationResult } from '../translate/translate';
 import { DEFAULT_GROUP } from '../xds/cache/node-hash';
 import type { Snapshot } from '../xds/cache/snapshot';
 import type { SetSnapshotResult } from '../xds/cache/snapshot-cache';
 import { ProtoShapeError } from '../xds/proto';
 import type { XdsResources } from '../xds/snapshot-builder';
+import { XdsCache } from '../xds/translate';
 import { Holdoff } from './holdoff';
 import { invalidKeys, LastValid } from './last-valid';
 import { SnapshotMemo } from './snapshot-memo';
 
-export type TranslateFn = (inputs: InputResources) => TranslationResult;
-export type ToXdsFn = (ir: Ir) => XdsResources;
+/** The reconciler passes its own cache: hand it to translateInputs() so a change costs what it changes. */
+export type TranslateFn = (inputs: InputResources, cache?: TranslationCache) => TranslationResult;
+/** The reconciler passes its own cache: hand it to toXdsResources(). */
+export type ToXdsFn = (ir: Ir, cache?: XdsCache) => XdsResources;
 /** The native proxy runtime's seam: called with every IR that passed the checks. */
 export type IrListener = (ir: Ir) => void;
 
@@ -72,6 +77,8 @@ export interface ReconcilerOptions {
   /** Holdoff after the last store change (default 0 ms: the same tick's changes coalesce) and at most (default 1 s). */
   readonly delayMs?: number;
   readonly maxDelayMs?: number;
+  /** Called with every reconcile's report, last (the Kubernetes status writer's seam). */
+  readonly onReport?: (report: ReconcileReport) => void;
 }
 
 interface Translated {
@@ -86,6 +93,11 @@ export class Reconciler {
   private readonly holdoff: Holdoff;
   private readonly lastValid = new LastValid();
   private readonly build: (resources: XdsResources) => Snapshot;
+  private readonly translationCache = new TranslationCache();
+  private readonly xdsCache = new XdsCache();
+  private readonly irCache = new IrValidationCache();
+  /** problemSignature() of problems seen before, by object identity (replayed failures are the same objects). */
+  private readonly signatures = new WeakMap<Problem, string>();
   private unsubscribe: (() => void) | undefined;
   private report: ReconcileReport | undefined;
   private logged = new Set<string>();
@@ -148,12 +160,13 @@ export class Reconciler {
       timings: { translateMs: translatedAt - started, xdsMs: done - translatedAt, totalMs: done - started },
     };
     this.logProblems(translated);
+    this.options.onReport?.(this.report);
     return this.report;
   }
 
   /** Translates; when objects are invalid and have a last valid version, translates again with those. */
   private translate(state: StoreState): Translated {
-    const first = this.options.translate(state.inputs);
+    const first = this.options.translate(state.inputs, this.translationCache);
     const parseProblems = state.problems;
     const invalid = invalidKeys([...parseProblems, ...first.failures]);
     const { objects, substituted } = this.lastValid.substitute(state.objects, invalid);
@@ -161,7 +174,7 @@ export class Reconciler {
       this.lastValid.record(state.objects, invalid);
       return { served: state.objects, result: first, problems: [...parseProblems, ...first.failures], statuses: first.statuses, substituted };
     }
-    const second = this.options.translate(toInputResources(objects));
+    const second = this.options.translate(toInputResources(objects), this.translationCache);
     this.lastValid.record(objects, invalidKeys(second.failures));
     const isSubstituted = (p: { readonly ref?: { kind: string; namespace: string; name: string } }): boolean => p.ref !== undefined && substituted.has(refKey(p.ref));
     const kept = [...substituted.values()].map(keptWarning);
@@ -174,7 +187,7 @@ export class Reconciler {
   /** IR checks, the onIr hook, Envoy resources, snapshot; any failure keeps the served snapshot. */
   private publish(ir: Ir): SnapshotOutcome {
     const { options } = this;
-    const irErrors = (options.validateIr ?? defaultValidateIr)(ir);
+    const irErrors = options.validateIr ? options.validateIr(ir) : defaultValidateIr(ir, this.irCache);
     if (irErrors.length > 0) return this.rejected('HP_SNAPSHOT_INVALID', irErrors.map((e) => `IR ${e.path}: ${e.message}`));
     if (options.onIr) {
       try {
@@ -185,7 +198,7 @@ export class Reconciler {
     }
     let snapshot: Snapshot;
     try {
-      snapshot = this.build(options.toXds(ir));
+      snapshot = this.build(options.toXds(ir, this.xdsCache));
     } catch (err) {
       return this.rejected('HP_SNAPSHOT_INVALID', err instanceof ProtoShapeError ? [...err.problems] : [(err as Error).message]);
     }
@@ -212,7 +225,8 @@ export class Reconciler {
     const { logger } = this.options;
     const now = new Set<string>();
     for (const p of translated.problems) {
-      const signature = problemSignature(p);
+      let signature = this.signatures.get(p);
+      if (signature === undefined) this.signatures.set(p, (signature = problemSignature(p)));
       now.add(signature);
       if (this.logged.has(signature)) continue;
       const fields = problemFields(p);

@@ -1,8 +1,10 @@
 /**
  * SnapshotMemo: builds each snapshot like buildSnapshot(), but encodes only the resources whose
- * content differs from the previous build (same type, name and JSON text); the others reuse their
- * encoded bytes and references. Receives XdsResources; emits a Snapshot equal (same versions) to
- * what buildSnapshot() would build. Holds the last build's entries only; never mutates its inputs.
+ * content differs from the previous build; the others reuse their encoded bytes and references.
+ * A resource is unchanged when it is the same object as last time (toXdsResources with an
+ * XdsCache keeps unchanged resources identical), or else has the same type, name and JSON text.
+ * Receives XdsResources; emits a Snapshot equal (same versions, same bytes) to what
+ * buildSnapshot() would build. Holds the last build's entries only; never mutates its inputs.
  */
 import { Snapshot, type SnapshotEntryInput } from '../xds/cache/snapshot';
 import { buildSnapshot, EMPTY_RESOURCES, type XdsResources } from '../xds/snapshot-builder';
@@ -18,19 +20,37 @@ const SECTIONS: readonly { readonly key: SectionKey; readonly typeUrl: TypeUrl; 
 ];
 
 interface Memo {
-  readonly json: string | undefined;
+  /** The resource object the entry was built from (or found equal to). */
+  readonly resource: object;
+  /** Its JSON text, computed only when a different object has to be compared with it. */
+  json?: string | undefined;
   readonly entry: SnapshotEntryInput;
 }
 
+/** One type's resources as last built: the list, its entries position by position, and by name. */
+interface Section {
+  readonly list: readonly object[];
+  readonly entries: readonly SnapshotEntryInput[];
+  readonly byName: Map<string, Memo>;
+}
+
 interface Pending {
-  readonly key: string;
-  readonly typeUrl: TypeUrl;
+  readonly section: number;
   readonly name: string;
-  readonly json: string | undefined;
+  readonly resource: object;
+  /** Where the entry goes in its section's list (input order is kept). */
+  readonly index: number;
+}
+
+/** A section's new entries, and the name index changes to apply once the snapshot is built. */
+interface SectionBuild {
+  readonly entries: (SnapshotEntryInput | undefined)[];
+  readonly deleted: string[];
+  readonly set: Map<string, Memo>;
 }
 
 export class SnapshotMemo {
-  private memo = new Map<string, Memo>();
+  private sections: Section[] = SECTIONS.map(() => ({ list: [], entries: [], byName: new Map() }));
   /** Resources encoded by the last build (the others were reused). */
   lastEncoded = 0;
 
@@ -38,45 +58,71 @@ export class SnapshotMemo {
 
   /** Throws like buildSnapshot() (ProtoShapeError, duplicate names); the memo is then unchanged. */
   build(resources: XdsResources): Snapshot {
-    const next = new Map<string, Memo>();
-    const input = new Map<TypeUrl, SnapshotEntryInput[]>(SECTIONS.map((s) => [s.typeUrl, []]));
-    const missing: Record<SectionKey, unknown[]> = { clusters: [], endpoints: [], listeners: [], routes: [] };
     const pending: Pending[] = [];
-    for (const section of SECTIONS) {
-      for (const resource of resources[section.key] as readonly Record<string, unknown>[]) {
-        const name = String(section.nameOf(resource) ?? '');
-        const key = `${section.typeUrl}\u0000${name}`;
-        const json = jsonOf(resource);
-        const hit = this.memo.get(key);
-        if (hit && json !== undefined && hit.json === json && !next.has(key)) {
-          input.get(section.typeUrl)?.push(hit.entry);
-          next.set(key, hit);
-        } else {
-          missing[section.key].push(resource);
-          pending.push({ key, typeUrl: section.typeUrl, name, json });
-        }
-      }
-    }
-    if (pending.length > 0) this.encodeMissing({ ...EMPTY_RESOURCES, ...missing } as unknown as XdsResources, pending, input, next);
-    const snapshot = new Snapshot(Object.fromEntries(input));
-    this.memo = next;
+    const builds = SECTIONS.map((section, s) => this.section(s, resources[section.key] as readonly Record<string, unknown>[], pending));
+    if (pending.length > 0) this.encodeMissing(pending, builds);
+    const snapshot = new Snapshot(Object.fromEntries(SECTIONS.map((section, s) => [section.typeUrl, (builds[s] as SectionBuild).entries as SnapshotEntryInput[]])));
+    builds.forEach((b, s) => {
+      const section = this.sections[s] as Section;
+      for (const name of b.deleted) section.byName.delete(name);
+      for (const [name, memo] of b.set) section.byName.set(name, memo);
+      this.sections[s] = { list: resources[(SECTIONS[s] as (typeof SECTIONS)[number]).key] as readonly object[], entries: b.entries as SnapshotEntryInput[], byName: section.byName };
+    });
     this.lastEncoded = pending.length;
     return snapshot;
   }
 
-  private encodeMissing(missing: XdsResources, pending: readonly Pending[], input: Map<TypeUrl, SnapshotEntryInput[]>, next: Map<string, Memo>): void {
-    const built = this.encode(missing);
+  /** Entries of one type: unchanged positions (same objects) reused, the rest looked up by name or left pending. */
+  private section(s: number, list: readonly Record<string, unknown>[], pending: Pending[]): SectionBuild {
+    const { nameOf } = SECTIONS[s] as (typeof SECTIONS)[number];
+    const prev = this.sections[s] as Section;
+    const n = Math.min(prev.list.length, list.length);
+    let head = 0;
+    while (head < n && prev.list[head] === list[head]) head++;
+    let tail = 0;
+    while (tail < n - head && prev.list[prev.list.length - 1 - tail] === list[list.length - 1 - tail]) tail++;
+    const out: SectionBuild = { entries: prev.entries.slice(0, head), deleted: [], set: new Map() };
+    for (let i = head; i < prev.list.length - tail; i++) out.deleted.push(String(nameOf(prev.list[i] as Record<string, unknown>) ?? ''));
+    for (let i = head; i < list.length - tail; i++) {
+      const resource = list[i] as Record<string, unknown>;
+      const name = String(nameOf(resource) ?? '');
+      const hit = prev.byName.get(name);
+      if (hit && !out.set.has(name) && unchanged(hit, resource)) {
+        out.entries.push(hit.entry);
+        out.set.set(name, hit.resource === resource ? hit : { resource, json: hit.json, entry: hit.entry });
+      } else {
+        out.entries.push(undefined);
+        pending.push({ section: s, name, resource, index: i });
+      }
+    }
+    for (let i = prev.list.length - tail; i < prev.list.length; i++) out.entries.push(prev.entries[i]);
+    return out;
+  }
+
+  private encodeMissing(pending: readonly Pending[], builds: readonly SectionBuild[]): void {
+    const missing: Record<SectionKey, unknown[]> = { clusters: [], endpoints: [], listeners: [], routes: [] };
+    for (const p of pending) missing[(SECTIONS[p.section] as (typeof SECTIONS)[number]).key].push(p.resource);
+    const built = this.encode({ ...EMPTY_RESOURCES, ...missing } as unknown as XdsResources);
     for (const p of pending) {
-      const e = built.get(p.typeUrl, p.name);
-      if (!e) throw new Error(`${p.typeUrl} "${p.name}" is missing from the encoded resources`);
-      const entry: SnapshotEntryInput = { name: e.name, bytes: e.bytes, references: e.references };
-      input.get(p.typeUrl)?.push(entry);
-      next.set(p.key, { json: p.json, entry });
+      const { typeUrl } = SECTIONS[p.section] as (typeof SECTIONS)[number];
+      const e = built.get(typeUrl, p.name);
+      if (!e) throw new Error(`${typeUrl} "${p.name}" is missing from the encoded resources`);
+      const entry: SnapshotEntryInput = e; // the SnapshotEntry itself: a Snapshot may reuse it as it is
+      const b = builds[p.section] as SectionBuild;
+      b.entries[p.index] = entry;
+      if (!b.set.has(p.name)) b.set.set(p.name, { resource: p.resource, entry });
     }
   }
 }
 
-/** The JSON text of a resource, or undefined when it has none (e.g. a BigInt): never memoised then. */
+/** Same object, or the same JSON text (a resource without one, e.g. holding a BigInt, never is). */
+function unchanged(hit: Memo, resource: object): boolean {
+  if (hit.resource === resource) return true;
+  hit.json ??= jsonOf(hit.resource);
+  const json = jsonOf(resource);
+  return json !== undefined && json === hit.json;
+}
+
 function jsonOf(resource: unknown): string | undefined {
   try {
     return JSON.stringify(resource);

@@ -10,7 +10,7 @@ import { GATEWAY_GROUP } from '../model/gateway-api';
 import type { Service, ServicePort } from '../model/kube';
 import type { WeightedBackend } from '../ir/types';
 import { kongRouteRuleBackendName, upstreamBackendName } from '../ir/names';
-import { nsName, type Ctx } from './context';
+import type { Ctx } from './context';
 import { isPermitted } from './reference-grant';
 import { findServicePort, policyNameOf, POLICY_ANNOTATION_PATH } from './service';
 import { kongRuleBackend, plainServiceBackend, type RuleMember } from './service-backend';
@@ -59,7 +59,7 @@ function resolveRef(route: HTTPRoute, ref: HTTPBackendRef, ctx: Ctx): Resolution
     if (!permitted) return { type: 'error', reason: 'RefNotPermitted', message: `${label} is in another namespace and no ReferenceGrant in ${namespace} allows HTTPRoutes from ${route.metadata.namespace} to reference it` };
   }
   if (kind === 'Upstream') return resolveUpstream(namespace, ref.name, label, ctx);
-  const svc = ctx.index.services.get(nsName(namespace, ref.name));
+  const svc = ctx.index.service(namespace, ref.name);
   if (!svc) return { type: 'error', reason: 'BackendNotFound', message: `${label} not found` };
   const port = findServicePort(svc, ref.port as number);
   if (!port) return { type: 'error', reason: 'BackendNotFound', message: `${label} has no port ${ref.port}` };
@@ -67,7 +67,7 @@ function resolveRef(route: HTTPRoute, ref: HTTPBackendRef, ctx: Ctx): Resolution
 }
 
 function resolveUpstream(namespace: string, name: string, label: string, ctx: Ctx): Resolution {
-  if (!ctx.index.upstreams.has(nsName(namespace, name))) return { type: 'error', reason: 'BackendNotFound', message: `${label} not found` };
+  if (!ctx.index.hasUpstream(namespace, name)) return { type: 'error', reason: 'BackendNotFound', message: `${label} not found` };
   const backend = upstreamBackendName(namespace, name);
   if (!ctx.backends.has(backend)) return { type: 'error', reason: 'BackendNotFound', message: `${label} is rejected (see its errors), so it has no backend` };
   return { type: 'backend', name: backend };

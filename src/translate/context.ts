@@ -1,19 +1,26 @@
 /**
- * The read-only view of one translation's inputs (deduplicated, indexed by namespace/name) plus
- * the sinks every step writes to (Report, BackendBook, statuses). Built once per translateInputs().
+ * The state one translation runs against: the inputs indexed by namespace/name (InputIndex) and
+ * the sinks every unit writes to (Report, BackendBook, StatusBook, KongPolicies, ServedGateways,
+ * AttachmentBook). With a TranslationCache they live from one translation to the next and are
+ * updated in place (units.ts): every lookup is a read the running unit depends on, every write is
+ * remembered with the unit that made it, and a unit only sees what the units before it wrote.
  */
 import type { EndpointSlice, Service } from '../model/kube';
 import { SERVICE_NAME_LABEL } from '../model/kube';
-import type { Gateway, GatewayClass, HTTPRoute, ReferenceGrant } from '../model/gateway-api';
+import type { Gateway, GatewayClass, ReferenceGrant } from '../model/gateway-api';
 import type { KongUpstreamPolicy } from '../model/kong';
 import type { Upstream } from '../model/gloo';
-import type { AnyResource, InputResources } from '../model/resources';
-import type { Ingress } from '../model/kube';
+import type { AnyResource } from '../model/resources';
 import type { Backend } from '../ir/types';
 import { refKey } from '../model/keys';
-import { Report, refOf } from './failures';
+import type { Report } from './failures';
 import type { ResourceStatus } from './status';
 import type { KongPolicies } from './upstream-policy';
+import type { ServedGateways } from './gateway';
+import type { AttachmentBook } from './listeners';
+import { FlatList, type FlatGroup } from './flat-list';
+import { cmp, SortedList, Writers, type Tracker, type Unit } from './units';
+import { policyNameOf } from './service';
 
 export interface TranslateOptions {
   /** Serve only Gateways of this GatewayClass (`--gateway-class`); every class when absent. */
@@ -35,87 +42,289 @@ export const DEFAULT_OPTIONS: TranslateOptions = {
   ingressPort: 8000,
 };
 
-/** Deduplicated inputs, sorted by namespace/name so that file order never changes the output. */
-export interface Inputs {
-  readonly upstreams: readonly Upstream[];
-  readonly gatewayClasses: readonly GatewayClass[];
-  readonly gateways: readonly Gateway[];
-  readonly httpRoutes: readonly HTTPRoute[];
-  readonly referenceGrants: readonly ReferenceGrant[];
-  readonly upstreamPolicies: readonly KongUpstreamPolicy[];
-  readonly ingresses: readonly Ingress[];
-  readonly services: readonly Service[];
-  readonly endpointSlices: readonly EndpointSlice[];
-}
-
 export function nsName(namespace: string, name: string): string {
   return `${namespace}/${name}`;
 }
 
-export class InputIndex {
-  readonly services: ReadonlyMap<string, Service>;
-  readonly upstreams: ReadonlyMap<string, Upstream>;
-  readonly policies: ReadonlyMap<string, KongUpstreamPolicy>;
-  readonly gateways: ReadonlyMap<string, Gateway>;
-  readonly classes: ReadonlyMap<string, GatewayClass>;
-  readonly slicesByService: ReadonlyMap<string, readonly EndpointSlice[]>;
+const NONE: readonly never[] = Object.freeze([]);
 
-  constructor(readonly inputs: Inputs) {
-    this.services = byNsName(inputs.services);
-    this.upstreams = byNsName(inputs.upstreams);
-    this.policies = byNsName(inputs.upstreamPolicies);
-    this.gateways = byNsName(inputs.gateways);
-    this.classes = new Map(inputs.gatewayClasses.map((c) => [c.metadata.name, c]));
-    const slices = new Map<string, EndpointSlice[]>();
-    for (const s of inputs.endpointSlices) {
-      const svc = s.metadata.labels?.[SERVICE_NAME_LABEL];
-      if (!svc) continue;
-      const key = nsName(s.metadata.namespace, svc);
-      slices.set(key, [...(slices.get(key) ?? []), s]);
+/** The deduplicated inputs by namespace/name (later in namespace/name order wins, as a Map built in that order would). */
+export class InputIndex {
+  private readonly services = new Map<string, Writers<Service>>();
+  private readonly upstreams = new Map<string, Writers<Upstream>>();
+  private readonly policies = new Map<string, Writers<KongUpstreamPolicy>>();
+  private readonly gateways = new Map<string, Writers<Gateway>>();
+  private readonly classes = new Map<string, Writers<GatewayClass>>();
+  private readonly slices = new Map<string, Writers<EndpointSlice>>();
+  private readonly grants = new Map<string, Writers<ReferenceGrant>>();
+  /** Services by namespace and the KongUpstreamPolicy name they carry. */
+  private readonly policyUsers = new Map<string, Writers<Service>>();
+  /** Every policy's unit, in unit order (for the policies' statuses). */
+  readonly policyUnits = new SortedList<Unit>((a, b) => (a === b ? 0 : cmpUnitKeys(a, b)));
+
+  constructor(private readonly tracker: Tracker) {}
+
+  service(namespace: string, name: string): Service | undefined {
+    const key = nsName(namespace, name);
+    this.track('svc', key);
+    return this.services.get(key)?.last();
+  }
+
+  hasUpstream(namespace: string, name: string): boolean {
+    const key = nsName(namespace, name);
+    this.track('up?', key);
+    return this.upstreams.has(key);
+  }
+
+  policy(namespace: string, name: string): KongUpstreamPolicy | undefined {
+    const key = nsName(namespace, name);
+    this.track('pol', key);
+    return this.policies.get(key)?.last();
+  }
+
+  hasPolicy(namespace: string, name: string): boolean {
+    const key = nsName(namespace, name);
+    this.track('pol?', key);
+    return this.policies.has(key);
+  }
+
+  hasGateway(key: string): boolean {
+    this.track('gw?', key);
+    return this.gateways.has(key);
+  }
+
+  hasClass(name: string): boolean {
+    this.track('class?', name);
+    return this.classes.has(name);
+  }
+
+  /** EndpointSlices labelled with this Service's name, in namespace/name order. */
+  slicesOf(namespace: string, service: string): readonly EndpointSlice[] {
+    const key = nsName(namespace, service);
+    this.track('slices', key);
+    return this.slices.get(key)?.visible() ?? NONE;
+  }
+
+  /** ReferenceGrants in a namespace, in name order. */
+  grantsIn(namespace: string): readonly ReferenceGrant[] {
+    this.track('grants', namespace);
+    return this.grants.get(namespace)?.visible() ?? NONE;
+  }
+
+  /** Services of a namespace that name this policy, in name order (not a tracked read). */
+  policyUsersOf(namespace: string, policy: string): readonly Service[] {
+    return this.policyUsers.get(JSON.stringify([namespace, policy]))?.visible() ?? NONE;
+  }
+
+  private track(kind: string, key: string): void {
+    if (this.tracker.tracking) this.tracker.read(`${kind}:${key}`);
+  }
+
+  /** The current value behind a dependency key. */
+  private probe(dep: string): unknown {
+    const colon = dep.indexOf(':');
+    const key = dep.slice(colon + 1);
+    switch (dep.slice(0, colon)) {
+      case 'svc': return this.services.get(key)?.last();
+      case 'up?': return (this.upstreams.get(key)?.size ?? 0) > 0;
+      case 'pol': return this.policies.get(key)?.last();
+      case 'pol?': return (this.policies.get(key)?.size ?? 0) > 0;
+      case 'gw?': return (this.gateways.get(key)?.size ?? 0) > 0;
+      case 'class?': return (this.classes.get(key)?.size ?? 0) > 0;
+      case 'slices': return this.slices.get(key)?.visible() ?? NONE;
+      case 'grants': return this.grants.get(key)?.visible() ?? NONE;
+      default: return undefined;
     }
-    this.slicesByService = slices;
+  }
+
+  /**
+   * Replaces the object of a unit (`before` or `after` may be absent: added or removed) and
+   * adds to `changed` the dependency keys whose value is not the same any more.
+   */
+  update(unit: Unit, before: AnyResource | undefined, after: AnyResource | undefined, changed: Set<string>): void {
+    if (!this.tracker.tracking) {
+      if (before) this.apply(unit, before, false);
+      if (after) this.apply(unit, after, true);
+      return;
+    }
+    const deps = [...(before ? this.depsOf(before) : []), ...(after ? this.depsOf(after) : [])];
+    const was = deps.map((d) => this.probe(d));
+    if (before) this.apply(unit, before, false);
+    if (after) this.apply(unit, after, true);
+    deps.forEach((d, i) => {
+      const now = this.probe(d);
+      const old = was[i];
+      const same = Array.isArray(now) && Array.isArray(old) ? sameItems(now, old) : now === old;
+      if (!same) changed.add(d);
+    });
+  }
+
+  private depsOf(o: AnyResource): string[] {
+    const key = nsName(o.metadata.namespace, o.metadata.name);
+    switch (o.kind) {
+      case 'Service': return [`svc:${key}`];
+      case 'Upstream': return [`up?:${key}`];
+      case 'KongUpstreamPolicy': return [`pol:${key}`, `pol?:${key}`];
+      case 'Gateway': return [`gw?:${key}`];
+      case 'GatewayClass': return [`class?:${o.metadata.name}`];
+      case 'EndpointSlice': {
+        const svc = o.metadata.labels?.[SERVICE_NAME_LABEL];
+        return svc ? [`slices:${nsName(o.metadata.namespace, svc)}`] : [];
+      }
+      case 'ReferenceGrant': return [`grants:${o.metadata.namespace}`];
+      default: return [];
+    }
+  }
+
+  private apply(unit: Unit, o: AnyResource, add: boolean): void {
+    const key = nsName(o.metadata.namespace, o.metadata.name);
+    switch (o.kind) {
+      case 'Service': {
+        edit(this.services, key, unit, o, add);
+        const policy = policyNameOf(o);
+        if (policy !== undefined) edit(this.policyUsers, JSON.stringify([o.metadata.namespace, policy]), unit, o, add);
+        return;
+      }
+      case 'Upstream': return edit(this.upstreams, key, unit, o, add);
+      case 'KongUpstreamPolicy':
+        if (add) this.policyUnits.insert(unit);
+        else this.policyUnits.remove(unit);
+        return edit(this.policies, key, unit, o, add);
+      case 'Gateway': return edit(this.gateways, key, unit, o, add);
+      case 'GatewayClass': return edit(this.classes, o.metadata.name, unit, o, add);
+      case 'EndpointSlice': {
+        const svc = o.metadata.labels?.[SERVICE_NAME_LABEL];
+        if (svc) edit(this.slices, nsName(o.metadata.namespace, svc), unit, o, add);
+        return;
+      }
+      case 'ReferenceGrant': return edit(this.grants, o.metadata.namespace, unit, o, add);
+      default: return;
+    }
   }
 }
 
-function byNsName<T extends AnyResource>(list: readonly T[]): Map<string, T> {
-  return new Map(list.map((o) => [nsName(o.metadata.namespace, o.metadata.name), o]));
+function cmpUnitKeys(a: Unit, b: Unit): number {
+  return cmp(a.key, b.key) || cmp(a.ns, b.ns);
 }
 
-/** Backends by name; the first definition of a name wins. */
+function edit<T>(map: Map<string, Writers<T>>, key: string, unit: Unit, value: T, add: boolean): void {
+  let w = map.get(key);
+  if (add) {
+    if (!w) map.set(key, (w = new Writers<T>()));
+    w.put(unit, value);
+  } else if (w) {
+    w.remove(unit);
+    if (w.size === 0) map.delete(key);
+  }
+}
+
+/** Same length and the same items (by identity) in the same order. */
+export function sameItems<T>(a: readonly T[], b: readonly T[]): boolean {
+  if (a === b) return true;
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+/** Backends by name; the first definition of a name (in unit order) wins. */
+interface BackendEntry extends FlatGroup {
+  readonly name: string;
+  readonly writers: Writers<Backend>;
+}
+
 export class BackendBook {
-  private readonly byName = new Map<string, Backend>();
+  private readonly byName = new Map<string, BackendEntry>();
+  private readonly entries = new SortedList<BackendEntry>((a, b) => cmp(a.name, b.name));
+  private readonly output = new FlatList<BackendEntry, Backend>((e) => [e.writers.at(0)]);
+  private readonly emptied = new Set<BackendEntry>();
+
+  constructor(private readonly tracker: Tracker) {}
 
   has(name: string): boolean {
-    return this.byName.has(name);
+    if (this.tracker.tracking) this.tracker.read(`backend:${name}`);
+    return this.byName.get(name)?.writers.first(this.tracker.current) !== undefined;
   }
 
   add(backend: Backend): void {
-    if (!this.byName.has(backend.name)) this.byName.set(backend.name, backend);
+    const unit = this.tracker.writer();
+    let entry = this.byName.get(backend.name);
+    if (entry?.writers.own(unit)) return;
+    if (!entry) {
+      entry = { name: backend.name, writers: new Writers(), offset: 0, length: 0 };
+      this.byName.set(backend.name, entry);
+      this.entries.insert(entry);
+      this.output.restructure();
+    }
+    entry.writers.put(unit, backend);
+    this.output.touch(entry);
+    if (this.tracker.tracking) this.tracker.wrote(`backend:${backend.name}`, true);
+    const e = entry;
+    this.tracker.undoable(() => {
+      e.writers.remove(unit);
+      this.output.touch(e);
+      if (e.writers.size === 0) this.emptied.add(e);
+    });
   }
 
-  get(name: string): Backend | undefined {
-    return this.byName.get(name);
-  }
-
-  sorted(): Backend[] {
-    return [...this.byName.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  /** Sorted by name. */
+  sorted(): readonly Backend[] {
+    for (const e of this.emptied) {
+      if (e.writers.size > 0) continue;
+      this.byName.delete(e.name);
+      this.entries.remove(e);
+      this.output.restructure();
+    }
+    this.emptied.clear();
+    return this.output.list(this.entries.items);
   }
 }
 
-/** Statuses by object key; later writes for the same object replace earlier ones. */
+interface StatusEntry extends FlatGroup {
+  readonly key: string;
+  readonly writers: Writers<ResourceStatus>;
+}
+
+/** Statuses by object key; later writes (in unit order) for the same object replace earlier ones. */
 export class StatusBook {
-  private readonly byKey = new Map<string, ResourceStatus>();
+  private readonly entries = new SortedList<StatusEntry>((a, b) => cmp(a.key, b.key));
+  private readonly byKey = new Map<string, StatusEntry>();
+  private readonly output = new FlatList<StatusEntry, ResourceStatus>((e) => [e.writers.at(e.writers.size - 1)]);
+  private readonly emptied = new Set<StatusEntry>();
+
+  constructor(private readonly tracker: Tracker) {}
 
   set(status: ResourceStatus): void {
-    this.byKey.set(refKey(status.ref), status);
+    const unit = this.tracker.writer();
+    const key = refKey(status.ref);
+    let entry = this.byKey.get(key);
+    if (!entry) {
+      entry = { key, writers: new Writers(), offset: 0, length: 0 };
+      this.byKey.set(key, entry);
+      this.entries.insert(entry);
+      this.output.restructure();
+    }
+    const known = entry.writers.own(unit) !== undefined;
+    entry.writers.put(unit, status);
+    this.output.touch(entry);
+    if (known) return;
+    const e = entry;
+    this.tracker.undoable(() => {
+      e.writers.remove(unit);
+      this.output.touch(e);
+      if (e.writers.size === 0) this.emptied.add(e);
+    });
   }
 
-  get(obj: AnyResource): ResourceStatus | undefined {
-    return this.byKey.get(refKey(refOf(obj)));
-  }
-
-  list(): ResourceStatus[] {
-    return [...this.byKey.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, s]) => s);
+  /** Sorted by object key. */
+  list(): readonly ResourceStatus[] {
+    for (const e of this.emptied) {
+      if (e.writers.size > 0) continue;
+      this.byKey.delete(e.key);
+      this.entries.remove(e);
+      this.output.restructure();
+    }
+    this.emptied.clear();
+    return this.output.list(this.entries.items);
   }
 }
 
@@ -126,39 +335,7 @@ export interface Ctx {
   readonly backends: BackendBook;
   readonly statuses: StatusBook;
   readonly kong: KongPolicies;
-}
-
-/** Removes repeated kind/namespace/name (first one wins, the others are errors) and sorts by namespace/name. */
-export function dedupeInputs(inputs: InputResources, report: Report): Inputs {
-  const pick = <T extends AnyResource>(list: readonly T[]): T[] => {
-    const seen = new Map<string, T>();
-    for (const o of list) {
-      const key = refKey(refOf(o));
-      const first = seen.get(key);
-      if (first) report.error(o, '', `duplicate ${key}; the definition${where(first)} is used`, 'Duplicate');
-      else seen.set(key, o);
-    }
-    return [...seen.values()].sort((a, b) => cmpKey(a, b));
-  };
-  return {
-    upstreams: pick(inputs.upstreams),
-    gatewayClasses: pick(inputs.gatewayClasses),
-    gateways: pick(inputs.gateways),
-    httpRoutes: pick(inputs.httpRoutes),
-    referenceGrants: pick(inputs.referenceGrants),
-    upstreamPolicies: pick(inputs.upstreamPolicies),
-    ingresses: pick(inputs.ingresses),
-    services: pick(inputs.services),
-    endpointSlices: pick(inputs.endpointSlices),
-  };
-}
-
-function where(o: AnyResource): string {
-  return o.origin ? ` at ${o.origin.file}:${o.origin.line}` : ' seen first';
-}
-
-function cmpKey(a: AnyResource, b: AnyResource): number {
-  const ka = nsName(a.metadata.namespace, a.metadata.name);
-  const kb = nsName(b.metadata.namespace, b.metadata.name);
-  return ka < kb ? -1 : ka > kb ? 1 : 0;
+  readonly served: ServedGateways;
+  readonly attachments: AttachmentBook;
+  readonly tracker: Tracker;
 }

@@ -5,7 +5,7 @@
 import type { EndpointSlice, Service, ServicePort, SliceEndpoint } from '../model/kube';
 import { SERVICE_NAME_LABEL } from '../model/kube';
 import type { Endpoint, EndpointHealth } from '../ir/types';
-import { nsName, type Ctx } from './context';
+import type { Ctx } from './context';
 import { setAcceptedStatus } from './status';
 import { isIp, isIpv4, isIpv6, isDnsSubdomain, isPort } from './validation';
 
@@ -36,7 +36,7 @@ function addressMatches(type: string, address: string): boolean {
 
 /** Endpoints of `port` of `service`, from the valid slices labelled with its name; sorted, deduplicated. */
 export function serviceEndpoints(service: Service, port: ServicePort, ctx: Ctx): Endpoint[] {
-  const slices = ctx.index.slicesByService.get(nsName(service.metadata.namespace, service.metadata.name)) ?? [];
+  const slices = ctx.index.slicesOf(service.metadata.namespace, service.metadata.name);
   const byAddress = new Map<string, Endpoint>();
   for (const slice of slices) {
     if (ctx.report.hasErrors(slice)) continue;

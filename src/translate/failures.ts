@@ -1,11 +1,16 @@
 /**
  * TranslationFailure: an error or warning about one input object, as data (never thrown), with
- * the file and line of the field when the object came from a file. Report collects them during one
- * translation; `invalidRefs()` tells which objects break their own rules (reason `Invalid`).
+ * the file and line of the field when the object came from a file. Report collects them, per
+ * object and per writing unit, across translations (units.ts): a unit asking about an object's
+ * errors sees those of the units before it; `list()` gives every failure sorted by object, in
+ * the order a translation from scratch emits them. `invalidRefs()` tells which objects break
+ * their own rules (reason `Invalid`).
  */
 import { refKey, compareRefs, type ResourceRef } from '../model/keys';
 import { lineOf, type Problem } from '../model/problems';
 import type { AnyResource } from '../model/resources';
+import { FlatList, type FlatGroup } from './flat-list';
+import { SortedList, Writers, type Tracker, type Unit } from './units';
 
 export type TranslationFailure = Problem & { readonly ref: ResourceRef };
 
@@ -15,9 +20,27 @@ export function refOf(obj: AnyResource): ResourceRef {
   return { kind: obj.kind, namespace: obj.metadata.namespace, name: obj.metadata.name };
 }
 
+/** The failures about one object (one kind/namespace/name), per writing unit. */
+interface Group extends FlatGroup {
+  readonly ref: ResourceRef;
+  readonly writers: Writers<TranslationFailure[]>;
+}
+
 export class Report {
-  private readonly items: TranslationFailure[] = [];
-  private readonly byKey = new Map<string, TranslationFailure[]>();
+  /** By kind, namespace and name (never ambiguous). */
+  private readonly groups = new Map<string, Map<string, Map<string, Group>>>();
+  /** By refKey (what hasErrors/counts look up; two refs can share one when names hold '/'). */
+  private readonly byKey = new Map<string, Group[]>();
+  private readonly sorted = new SortedList<Group>((a, b) => compareRefs(a.ref, b.ref));
+  /** Groups whose last writer went (removed at the next list(), unless written again). */
+  private readonly emptied = new Set<Group>();
+  private readonly output = new FlatList<Group, TranslationFailure>((g) => {
+    const out: TranslationFailure[] = [];
+    for (let i = 0; i < g.writers.size; i++) for (const f of g.writers.at(i)) out.push(f);
+    return out;
+  });
+
+  constructor(private readonly tracker: Tracker) {}
 
   error(obj: AnyResource, path: string, message: string, reason: string = INVALID): void {
     this.add('error', obj, path, reason, message);
@@ -29,23 +52,31 @@ export class Report {
 
   /** Errors (reason Invalid) recorded so far for this object, under `pathPrefix`. */
   hasErrors(obj: AnyResource, pathPrefix = ''): boolean {
-    return this.of(obj).some((f) => f.severity === 'error' && within(f.path, pathPrefix));
+    return this.seen(obj).some((f) => f.severity === 'error' && within(f.path, pathPrefix));
   }
 
   /** Numbers of errors and warnings recorded for this object. */
   counts(obj: AnyResource): { errors: number; warnings: number } {
-    const mine = this.of(obj);
+    const mine = this.seen(obj);
     const errors = mine.filter((f) => f.severity === 'error').length;
     return { errors, warnings: mine.length - errors };
   }
 
-  private of(obj: AnyResource): readonly TranslationFailure[] {
-    return this.byKey.get(refKey(refOf(obj))) ?? [];
+  /** Failures sorted by object (kind, namespace, name), keeping emission order within an object. */
+  list(): readonly TranslationFailure[] {
+    for (const g of this.emptied) if (g.writers.size === 0) this.drop(g);
+    this.emptied.clear();
+    return this.output.list(this.sorted.items);
   }
 
-  /** Failures sorted by object (kind, namespace, name), keeping emission order within an object. */
-  list(): TranslationFailure[] {
-    return this.items.map((f, i) => ({ f, i })).sort((a, b) => compareRefs(a.f.ref, b.f.ref) || a.i - b.i).map((x) => x.f);
+  /** What the running unit sees of this object's failures (a read it depends on). */
+  private seen(obj: AnyResource): TranslationFailure[] {
+    const key = refKey(refOf(obj));
+    if (this.tracker.tracking) this.tracker.read(`errors:${key}`);
+    const reader = this.tracker.current;
+    const out: TranslationFailure[] = [];
+    for (const g of this.byKey.get(key) ?? []) for (const list of g.writers.visible(reader)) out.push(...list);
+    return out;
   }
 
   private add(severity: Problem['severity'], obj: AnyResource, path: string, reason: string, message: string): void {
@@ -59,12 +90,56 @@ export class Report {
       reason,
       message,
     };
-    this.items.push(failure);
-    const key = refKey(failure.ref);
-    const list = this.byKey.get(key);
-    if (list) list.push(failure);
-    else this.byKey.set(key, [failure]);
+    const unit = this.tracker.writer();
+    const group = this.group(failure.ref);
+    let list = group.writers.own(unit);
+    if (!list) {
+      list = [];
+      group.writers.put(unit, list);
+      this.tracker.undoable(() => this.retract(group, unit));
+    }
+    list.push(failure);
+    this.output.touch(group);
+    if (this.tracker.tracking) this.tracker.wrote(`errors:${refKey(failure.ref)}`, `${severity}\u0000${path}`);
   }
+
+  private group(ref: ResourceRef): Group {
+    const byNs = getOrSet(getOrSet(this.groups, ref.kind, () => new Map<string, Map<string, Group>>()), ref.namespace, () => new Map<string, Group>());
+    let g = byNs.get(ref.name);
+    if (!g) {
+      g = { ref, writers: new Writers(), offset: 0, length: 0 };
+      byNs.set(ref.name, g);
+      getOrSet(this.byKey, refKey(ref), () => []).push(g);
+      this.sorted.insert(g);
+      this.output.restructure();
+    }
+    return g;
+  }
+
+  private retract(group: Group, unit: Unit): void {
+    group.writers.remove(unit);
+    this.output.touch(group);
+    if (group.writers.size === 0) this.emptied.add(group);
+  }
+
+  private drop(group: Group): void {
+    this.output.restructure();
+    const { kind, namespace, name } = group.ref;
+    const byNs = this.groups.get(kind)?.get(namespace);
+    byNs?.delete(name);
+    if (byNs?.size === 0) this.groups.get(kind)?.delete(namespace);
+    const key = refKey(group.ref);
+    const shared = (this.byKey.get(key) ?? []).filter((g) => g !== group);
+    if (shared.length > 0) this.byKey.set(key, shared);
+    else this.byKey.delete(key);
+    this.sorted.remove(group);
+  }
+}
+
+function getOrSet<K, V>(map: Map<K, V>, key: K, make: () => V): V {
+  let v = map.get(key);
+  if (v === undefined) map.set(key, (v = make()));
+  return v;
 }
 
 /** Whether `path` is `prefix` or a field below it (`a.b`, `a[0]`), never a sibling like `a[10]` for `a[1]`. */

@@ -6,7 +6,8 @@
 import type { Gateway, GatewayClass, GatewayListener } from '../model/gateway-api';
 import { GATEWAY_GROUP } from '../model/gateway-api';
 import { refOf } from './failures';
-import type { Ctx } from './context';
+import { nsName, type Ctx } from './context';
+import { Writers, type Tracker } from './units';
 import { condition, type Condition, type ListenerStatus } from './status';
 import { isGatewayHostname, isPort } from './validation';
 
@@ -24,6 +25,41 @@ export interface ServedGateway {
   readonly slots: readonly ListenerSlot[];
 }
 
+/** The served Gateways: by namespace/name for routes (a read they depend on), and all in unit order. */
+export class ServedGateways {
+  private readonly byKey = new Map<string, Writers<ServedGateway>>();
+  private readonly all = new Writers<ServedGateway>();
+
+  constructor(private readonly tracker: Tracker) {}
+
+  /** Records the Gateway the running unit serves. */
+  add(served: ServedGateway): void {
+    const unit = this.tracker.writer();
+    const key = nsName(served.gateway.metadata.namespace, served.gateway.metadata.name);
+    let w = this.byKey.get(key);
+    if (!w) this.byKey.set(key, (w = new Writers()));
+    w.put(unit, served);
+    this.all.put(unit, served);
+    if (this.tracker.tracking) this.tracker.wrote(`served:${key}`, served);
+    const writers = w;
+    this.tracker.undoable(() => {
+      writers.remove(unit);
+      if (writers.size === 0) this.byKey.delete(key);
+      this.all.remove(unit);
+    });
+  }
+
+  get(key: string): ServedGateway | undefined {
+    if (this.tracker.tracking) this.tracker.read(`served:${key}`);
+    return this.byKey.get(key)?.last(this.tracker.current);
+  }
+
+  /** Every served Gateway, in unit order. */
+  list(): ServedGateway[] {
+    return this.all.visible();
+  }
+}
+
 export function isClassServed(className: string, ctx: Ctx): boolean {
   return ctx.options.gatewayClass === undefined || ctx.options.gatewayClass === className;
 }
@@ -36,7 +72,7 @@ export function translateGatewayClass(gc: GatewayClass, ctx: Ctx): void {
 /** Validates a Gateway of a served class and returns its listener slots; undefined when not ours. */
 export function translateGateway(gw: Gateway, ctx: Ctx): ServedGateway | undefined {
   if (!isClassServed(gw.spec.gatewayClassName, ctx)) return undefined;
-  if (!ctx.index.classes.has(gw.spec.gatewayClassName)) {
+  if (!ctx.index.hasClass(gw.spec.gatewayClassName)) {
     ctx.report.warn(gw, 'spec.gatewayClassName', 'GatewayClassNotFound', `GatewayClass ${gw.spec.gatewayClassName} is not defined; healthplane serves this Gateway anyway (add the GatewayClass to make that explicit)`);
   }
   const listeners = gw.spec.listeners;

@@ -30,14 +30,14 @@ export function slotSource(slot: ListenerSlot): string {
   return `Gateway/${slot.gateway.metadata.namespace}/${slot.gateway.metadata.name}/${slot.listener.name}`;
 }
 
-export function translateHttpRoute(route: HTTPRoute, served: ReadonlyMap<string, ServedGateway>, ctx: Ctx): Attachment[] {
+export function translateHttpRoute(route: HTTPRoute, ctx: Ctx): Attachment[] {
   validateHttpRoute(route, ctx);
   const invalid = ctx.report.hasErrors(route);
   const built = invalid ? undefined : buildRoutes(route, ctx);
   const attachments: Attachment[] = [];
   const parents: RouteParentStatus[] = [];
   (route.spec.parentRefs ?? []).forEach((ref, i) => {
-    const gw = parentGateway(route, ref, i, served, ctx);
+    const gw = parentGateway(route, ref, i, ctx);
     if (!gw) return;
     const accepted = built ? attach(route, ref, gw, built.routes, attachments) : condition('Accepted', false, 'UnsupportedValue', 'the route is invalid; see its errors');
     const resolved = built?.resolvedRefs ?? condition('ResolvedRefs', false, 'UnsupportedValue', 'the route is invalid');
@@ -47,11 +47,11 @@ export function translateHttpRoute(route: HTTPRoute, served: ReadonlyMap<string,
   return attachments;
 }
 
-function parentGateway(route: HTTPRoute, ref: ParentReference, i: number, served: ReadonlyMap<string, ServedGateway>, ctx: Ctx): ServedGateway | undefined {
+function parentGateway(route: HTTPRoute, ref: ParentReference, i: number, ctx: Ctx): ServedGateway | undefined {
   if ((ref.group ?? GATEWAY_GROUP) !== GATEWAY_GROUP || (ref.kind ?? 'Gateway') !== 'Gateway') return undefined;
   const key = nsName(ref.namespace ?? route.metadata.namespace, ref.name);
-  const gw = served.get(key);
-  if (!gw && !ctx.index.gateways.has(key)) {
+  const gw = ctx.served.get(key);
+  if (!gw && !ctx.index.hasGateway(key)) {
     ctx.report.warn(route, `spec.parentRefs[${i}]`, 'ParentNotFound', `Gateway ${key} not found, so this parent does not serve the route; check the name and namespace (namespace defaults to the route's)`);
   }
   return gw;

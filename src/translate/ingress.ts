@@ -80,7 +80,7 @@ function backendName(ing: Ingress, b: IngressBackend, at: string, ctx: Ctx): str
     ctx.report.error(ing, at, 'only service backends are supported; requests on this path get a 500', 'UnsupportedValue');
     return undefined;
   }
-  const svc = ctx.index.services.get(nsName(ing.metadata.namespace, b.service.name));
+  const svc = ctx.index.service(ing.metadata.namespace, b.service.name);
   const portRef = b.service.port?.number ?? b.service.port?.name;
   if (!svc) return notFound(ing, at, `Service ${ing.metadata.namespace}/${b.service.name} not found`, ctx);
   const port = portRef === undefined ? undefined : findServicePort(svc, portRef);

@@ -21,9 +21,8 @@ export interface CrossNamespaceRef {
 
 /** True when a valid ReferenceGrant in the target namespace permits this reference. */
 export function isPermitted(ref: CrossNamespaceRef, ctx: Ctx): boolean {
-  return ctx.index.inputs.referenceGrants.some(
+  return ctx.index.grantsIn(ref.toNamespace).some(
     (g) =>
-      g.metadata.namespace === ref.toNamespace &&
       !ctx.report.hasErrors(g) &&
       g.spec.from.some((f) => f.group === ref.fromGroup && f.kind === ref.fromKind && f.namespace === ref.fromNamespace) &&
       g.spec.to.some((t) => t.group === ref.toGroup && t.kind === ref.toKind && (t.name === undefined || t.name === '' || t.name === ref.toName)),

@@ -5,7 +5,7 @@
  */
 import type { Service, ServicePort } from '../model/kube';
 import { UPSTREAM_POLICY_ANNOTATION, type KongUpstreamPolicy } from '../model/kong';
-import { nsName, type Ctx } from './context';
+import type { Ctx } from './context';
 import { setAcceptedStatus } from './status';
 import { isPort } from './validation';
 
@@ -21,7 +21,7 @@ export function translateService(svc: Service, ctx: Ctx): void {
     names.add(name);
   });
   const policyName = policyNameOf(svc);
-  if (policyName !== undefined && !ctx.index.policies.has(nsName(svc.metadata.namespace, policyName))) {
+  if (policyName !== undefined && !ctx.index.hasPolicy(svc.metadata.namespace, policyName)) {
     ctx.report.error(svc, POLICY_ANNOTATION_PATH, `failed fetching KongUpstreamPolicy: KongUpstreamPolicy ${svc.metadata.namespace}/${policyName} not found`, 'PolicyNotFound');
   }
   setAcceptedStatus(svc, ctx);
@@ -35,7 +35,7 @@ export function policyNameOf(svc: Service): string | undefined {
 /** The KongUpstreamPolicy a Service names, when it exists. */
 export function policyOf(svc: Service, ctx: Ctx): KongUpstreamPolicy | undefined {
   const name = policyNameOf(svc);
-  return name === undefined ? undefined : ctx.index.policies.get(nsName(svc.metadata.namespace, name));
+  return name === undefined ? undefined : ctx.index.policy(svc.metadata.namespace, name);
 }
 
 /** The Service port with this number, or with this name. */

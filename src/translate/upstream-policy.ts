@@ -15,6 +15,7 @@ import { kongToEnvoy, warnKongSemantics, type KongEnvoyHealth } from './kong-env
 import { policyNameOf } from './service';
 import { refKey } from '../model/keys';
 import { refOf } from './failures';
+import { Writers } from './units';
 
 const ALGORITHMS = ['round-robin', 'consistent-hashing', 'least-connections', 'latency', 'sticky-sessions'];
 const CHECK_TYPES = ['http', 'https', 'tcp', 'grpc', 'grpcs'] as const;
@@ -26,11 +27,11 @@ export interface KongPolicy {
   readonly loadBalancing: LoadBalancing;
 }
 
-/** Valid policies by namespace/name, and the Services that used them (or conflicted) in this translation. */
+/** Valid policies by namespace/name, and the Services that used them (or conflicted), across units. */
 export class KongPolicies {
-  private readonly valid = new Map<string, KongPolicy>();
-  private readonly used = new Set<string>();
-  private readonly conflicted = new Set<string>();
+  private readonly valid = new Map<string, Writers<KongPolicy>>();
+  private readonly used = new Map<string, number>();
+  private readonly conflicted = new Map<string, number>();
 
   constructor(private readonly ctx: Omit<Ctx, 'kong'>) {}
 
@@ -39,31 +40,55 @@ export class KongPolicies {
     if (this.ctx.report.hasErrors(policy)) return;
     const settings = effectiveSettings(policy);
     warnKongSemantics(policy, settings, this.ctx.report);
-    this.valid.set(nsName(policy.metadata.namespace, policy.metadata.name), {
+    const key = nsName(policy.metadata.namespace, policy.metadata.name);
+    const value: KongPolicy = {
       settings,
       envoy: kongToEnvoy(settings),
       loadBalancing: policy.spec.algorithm === 'least-connections' ? 'least-request' : 'round-robin',
+    };
+    const { tracker } = this.ctx;
+    const unit = tracker.writer();
+    let w = this.valid.get(key);
+    if (!w) this.valid.set(key, (w = new Writers()));
+    w.put(unit, value);
+    if (tracker.tracking) tracker.wrote(`kong:${key}`, value);
+    const writers = w;
+    tracker.undoable(() => {
+      writers.remove(unit);
+      if (writers.size === 0) this.valid.delete(key);
     });
   }
 
   /** The valid policy a Service names, if any. */
   of(svc: Service): KongPolicy | undefined {
     const name = policyNameOf(svc);
-    return name === undefined ? undefined : this.valid.get(nsName(svc.metadata.namespace, name));
+    if (name === undefined) return undefined;
+    const key = nsName(svc.metadata.namespace, name);
+    if (this.ctx.tracker.tracking) this.ctx.tracker.read(`kong:${key}`);
+    return this.valid.get(key)?.last(this.ctx.tracker.current);
   }
 
   markUsed(svc: Service): void {
-    this.used.add(refKey(refOf(svc)));
+    this.count(this.used, refKey(refOf(svc)));
   }
 
   markConflicted(svc: Service): void {
-    this.conflicted.add(refKey(refOf(svc)));
+    this.count(this.conflicted, refKey(refOf(svc)));
+  }
+
+  private count(counts: Map<string, number>, key: string): void {
+    counts.set(key, (counts.get(key) ?? 0) + 1);
+    this.ctx.tracker.undoable(() => {
+      const n = (counts.get(key) ?? 0) - 1;
+      if (n > 0) counts.set(key, n);
+      else counts.delete(key);
+    });
   }
 
   /** Ancestor statuses of every policy: one per Service that names it. */
   setStatuses(policies: readonly KongUpstreamPolicy[]): void {
     for (const p of policies) {
-      const users = this.ctx.index.inputs.services.filter((s) => s.metadata.namespace === p.metadata.namespace && policyNameOf(s) === p.metadata.name);
+      const users = this.ctx.index.policyUsersOf(p.metadata.namespace, p.metadata.name);
       const { errors, warnings } = this.ctx.report.counts(p);
       const ancestors = users.map((s) => this.ancestor(s, errors));
       const own = errors > 0 ? condition('Accepted', false, 'Invalid', `${errors} error(s); see failures`) : condition('Accepted', true, 'Accepted', warnings > 0 ? `accepted with ${warnings} warning(s)` : 'accepted');

@@ -8,7 +8,7 @@ import type { GlooStaticSpec, Upstream } from '../model/gloo';
 import type { ActiveHealthCheck, Backend, Endpoint } from '../ir/types';
 import { upstreamBackendName } from '../ir/names';
 import { ENVOY_DEFAULTS } from '../ir/defaults';
-import { nsName, type Ctx } from './context';
+import type { Ctx } from './context';
 import { setAcceptedStatus } from './status';
 import { glooHealthCheck, glooOutlierDetection, duration } from './gloo-health';
 import { compareEndpoints, serviceEndpoints } from './endpoint-slice';
@@ -80,7 +80,7 @@ function kubeEndpoints(up: Upstream, ctx: Ctx): Endpoint[] | undefined {
   else if (!isPort(kube.servicePort)) ctx.report.error(up, 'spec.kube.servicePort', `servicePort ${kube.servicePort} is not in 1-65535`);
   if (kube.selector && Object.keys(kube.selector).length > 0) ctx.report.warn(up, 'spec.kube.selector', 'Ignored', 'selector is ignored: healthplane does not see pod labels, so every endpoint of the Service is used');
   if (ctx.report.hasErrors(up, 'spec.kube') || !kube.serviceName || kube.servicePort === undefined) return undefined;
-  const svc = ctx.index.services.get(nsName(ns, kube.serviceName));
+  const svc = ctx.index.service(ns, kube.serviceName);
   if (!svc) {
     ctx.report.error(up, 'spec.kube.serviceName', `Upstream ${up.metadata.namespace}.${up.metadata.name} references the service '${kube.serviceName}' which does not exist in namespace '${ns}'`, 'BackendNotFound');
     return undefined;

@@ -20,6 +20,8 @@ export interface RequestRecord {
   readonly path: string;
   readonly query: Readonly<Record<string, string>>;
   readonly contentType: string | undefined;
+  /** The Authorization header (tells clients with different tokens apart). */
+  readonly authorization: string | undefined;
   readonly body: unknown;
 }
 
@@ -209,7 +211,7 @@ export class FakeApiServer extends EventEmitter {
     } catch {
       return send(res, 400, statusBody(400, 'BadRequest', 'the body is not JSON'));
     }
-    const record: RequestRecord = { method: req.method ?? 'GET', path: url.pathname, query: Object.fromEntries(url.searchParams), contentType: req.headers['content-type'], body };
+    const record: RequestRecord = { method: req.method ?? 'GET', path: url.pathname, query: Object.fromEntries(url.searchParams), contentType: req.headers['content-type'], authorization: req.headers.authorization, body };
     this.requests.push(record);
     this.emit('request', record);
     const fault = this.faults.find((f) => f.remaining > 0 && f.match(record));

@@ -17,9 +17,12 @@ export function kubeConfigFor(url: string): KubeConfig {
   return kc;
 }
 
-/** Writes a kubeconfig file for `url` into `dir`; returns its path. */
-export function writeKubeconfig(dir: string, url: string): string {
-  const file = path.join(dir, 'kubeconfig.yaml');
+/**
+ * Writes a kubeconfig file for `url` into `dir` (as `name`, default kubeconfig.yaml) with a bearer
+ * token (default stand-in-token; give each client its own to tell their requests apart); returns its path.
+ */
+export function writeKubeconfig(dir: string, url: string, options: { readonly name?: string; readonly token?: string } = {}): string {
+  const file = path.join(dir, options.name ?? 'kubeconfig.yaml');
   const text = [
     'apiVersion: v1',
     'kind: Config',
@@ -28,7 +31,7 @@ export function writeKubeconfig(dir: string, url: string): string {
     `  cluster: {server: "${url}"${url.startsWith('http:') ? ', insecure-skip-tls-verify: true' : ''}}`,
     'users:',
     '- name: tester',
-    '  user: {token: stand-in-token}',
+    `  user: {token: ${options.token ?? 'stand-in-token'}}`,
     'contexts:',
     '- name: stand-in',
     '  context: {cluster: stand-in, user: tester}',

@@ -1,6 +1,3 @@
-import fs from 'node:fs';
-import path from 'node:path';
-import { parseAllDocuments } from 'yaml';
 import { silentLogger } from '../../log';
 import { Reconciler } from '../../reconcile/reconciler';
 import { translateInputs } from '../../translate/translate';
@@ -9,23 +6,12 @@ import { toXdsResources } from '../../xds/translate';
 import { FakeClock, FakeRandom } from '../../../test/fakes/fake-clock';
 import { FakeApiServer } from '../../../test/k8s/fake-api-server';
 import { kubeConfigFor } from '../../../test/k8s/kube-config';
+import { seedObjects, type Obj } from '../../../test/k8s/seed-objects';
 import { until } from '../../../test/k8s/waits';
 import { ResourceStore } from '../store';
 import { KubernetesController } from './controller';
 
 const CONTROLLER = 'healthplane.dev/gateway-controller';
-const EXAMPLES = path.resolve(__dirname, '../../../manifests/examples');
-type Obj = Record<string, unknown>;
-
-/** The cluster-ready seeds, plus the EndpointSlices a cluster would make for their Services. */
-function seedObjects(): Obj[] {
-  const docs = fs.readdirSync(EXAMPLES).sort().flatMap((f) => parseAllDocuments(fs.readFileSync(path.join(EXAMPLES, f), 'utf8')).map((d) => d.toJS() as Obj));
-  const slice = (ns: string): Obj => ({
-    apiVersion: 'discovery.k8s.io/v1', kind: 'EndpointSlice', metadata: { name: 'httpbin-abcde', namespace: ns, labels: { 'kubernetes.io/service-name': 'httpbin' } },
-    addressType: 'IPv4', endpoints: [{ addresses: ['10.244.0.7'], conditions: { ready: true } }], ports: [{ name: 'http', port: 8080 }],
-  });
-  return [...docs.filter((d) => !['Namespace', 'Deployment'].includes(String(d.kind))), slice('default'), slice('httpbin')];
-}
 
 interface Replica {
   readonly controller: KubernetesController;
@@ -57,11 +43,14 @@ describe('two healthplane replicas on the stand-in API server', () => {
       config: kubeConfigFor(server.url), namespaces: [], clock, random: new FakeRandom([0]), logger: silentLogger, identity, leaseNamespace: 'healthplane',
       controllerName: CONTROLLER, timing: { minWatchIntervalMs: 0 }, election: { leaseDurationMs: 15_000, renewDeadlineMs: 10_000, retryPeriodMs: 2_000 },
     });
-    const reconciler = new Reconciler({ store, cache: new SnapshotCache({ clock, logger: silentLogger }), clock, logger: silentLogger, translate: (i) => translateInputs(i), toXds: toXdsResources });
-    // The wiring app.ts does: every store change is reconciled, and the outcome goes to the status writer.
-    store.on('changed', () => controller.reconciled(reconciler.reconcile()));
+    // The wiring app.ts does: every reconcile's report goes to the status writer (onReport).
+    const reconciler = new Reconciler({
+      store, cache: new SnapshotCache({ clock, logger: silentLogger }), clock, logger: silentLogger, translate: (i) => translateInputs(i), toXds: toXdsResources,
+      onReport: (report) => controller.reconciled(report),
+    });
+    store.on('changed', () => reconciler.reconcile());
     await controller.start(store);
-    controller.reconciled(reconciler.reconcile());
+    reconciler.reconcile();
     await controller.election?.whenIdle();
     const r = { controller, store, reconciler };
     replicas.push(r);

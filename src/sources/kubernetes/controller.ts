@@ -52,6 +52,7 @@ export class KubernetesController {
   readonly writer: StatusWriter;
   readonly election: LeaderElection | undefined;
   private readonly unsubscribe: (() => void)[] = [];
+  private stopped = false;
 
   constructor(options: KubernetesControllerOptions) {
     const { clock, random, logger } = options;
@@ -74,7 +75,7 @@ export class KubernetesController {
     });
   }
 
-  /** Starts the informers (resolves once they listed everything, or after the sync timeout) and the election. */
+  /** Starts the informers (resolves once they listed everything, after the sync timeout, or at stop()) and the election. */
   async start(store: ResourceStore): Promise<void> {
     const { source, writer, election } = this;
     this.unsubscribe.push(
@@ -86,7 +87,7 @@ export class KubernetesController {
     );
     if (election) this.unsubscribe.push(election.onChange((leading) => leading && writer.resync()));
     await source.start(store);
-    election?.start();
+    if (!this.stopped) election?.start();
   }
 
   /** Hands a reconcile's outcome to the status writer (call after every reconcile). */
@@ -101,6 +102,7 @@ export class KubernetesController {
 
   /** Stops writing at once, releases the Lease, stops the informers. */
   async stop(): Promise<void> {
+    this.stopped = true;
     this.writer.stop();
     await this.election?.stop();
     await this.writer.whenIdle();

@@ -108,6 +108,31 @@ describe('KubernetesSource against the stand-in API server', () => {
     expect(names(s, 'Service')).toEqual(['idle', 'used']);
   });
 
+  it('patches endpoint changes into the last bundle, and rebuilds it when relevance moves', async () => {
+    for (const n of ['a', 'b']) {
+      server.apply(service(n));
+      server.apply(slice(`${n}-1`, n, '10.0.0.1'));
+    }
+    server.apply(upstream('u', 'a'));
+    await start();
+    const ip = (s: StoreState, name: string): unknown => (find(s, 'EndpointSlice', name)?.spec as { endpoints: { addresses: string[] }[] } | undefined)?.endpoints[0]?.addresses[0];
+    const order = (s: StoreState): string[] => s.objects.map((o) => `${o.kind}/${o.metadata.name}`);
+    const before = order(store.state());
+    server.apply(slice('a-1', 'a', '10.0.0.2')); // endpoints only: patched in place, same order
+    let s = await storeUntil(store, (x) => ip(x, 'a-1') === '10.0.0.2', 'the moved endpoint');
+    expect(order(s)).toEqual(before);
+    server.apply(upstream('u', 'b')); // relevance moves from a to b: rebuilt
+    s = await storeUntil(store, (x) => names(x, 'EndpointSlice').join() === 'b-1', 'the slice of b');
+    expect(names(s, 'Service')).toEqual(['b']);
+    const published = source?.publishCount ?? 0;
+    server.apply(slice('a-1', 'a', '10.0.0.3')); // a is irrelevant now: nothing to publish
+    server.apply(slice('b-1', 'b', '10.0.0.4'));
+    s = await storeUntil(store, (x) => ip(x, 'b-1') === '10.0.0.4', 'the moved endpoint of b');
+    expect([names(s, 'EndpointSlice'), source?.publishCount]).toEqual([['b-1'], published + 1]);
+    server.apply({ ...slice('b-1', 'b', '10.0.0.4'), metadata: { name: 'b-1', namespace: 'default', labels: { 'kubernetes.io/service-name': 'a' } } }); // now a's slice: dropped
+    await storeUntil(store, (x) => names(x, 'EndpointSlice').length === 0, 'the relabelled slice to leave');
+  });
+
   it('resumes a watch cut in the middle of an event without losing or repeating anything', async () => {
     server.apply(service('a'));
     server.apply(upstream('u', 'a'));

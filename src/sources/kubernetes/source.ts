@@ -19,7 +19,7 @@ import { deepEqual, type ResourceStore } from '../store';
 import type { Json, KubeApi } from './api-client';
 import { KindInformer, type InformerListener, type InformerTiming } from './informers';
 import { WATCHED_KINDS, type WatchedKind } from './kinds';
-import { isRelevant, relevantServices } from './relevance';
+import { isRelevant, relevantServices, sliceService } from './relevance';
 
 export interface KubernetesSourceOptions {
   readonly config: KubeConfig;
@@ -64,6 +64,14 @@ export class KubernetesSource implements ResourceSource {
   private publishing = false;
   private scheduled = false;
   private publishes = 0;
+  /**
+   * Changes since the last publish that leave the bundle's shape alone (same keys, same relevance,
+   * no problems): patched into the last bundle instead of rebuilding it. undefined: rebuild.
+   */
+  private patches: Map<string, AnyResource> | undefined;
+  private last: { readonly objects: readonly AnyResource[]; readonly problems: readonly Problem[]; readonly index: ReadonlyMap<string, number> } | undefined;
+  /** Ends start()'s wait for the first lists when stop() comes first. */
+  private abortStart: () => void = () => undefined;
 
   constructor(private readonly options: KubernetesSourceOptions) {
     const listener: InformerListener = {
@@ -86,14 +94,19 @@ export class KubernetesSource implements ResourceSource {
     let timer: ReturnType<Clock['setTimeout']> | undefined;
     const timedOut = new Promise<boolean>((resolve) => (timer = clock.setTimeout(() => resolve(true), this.options.syncTimeoutMs ?? 60_000)));
     const settled = Promise.all(this.informers.map((i) => i.whenSettled())).then(() => false);
-    if (await Promise.race([settled, timedOut])) logger.warn('serving before every kind could be listed', { notes: this.readiness().notes });
+    const stopped = new Promise<'stopped'>((resolve) => (this.abortStart = () => resolve('stopped')));
+    const outcome = await Promise.race([settled, timedOut, stopped]);
     clock.clearTimeout(timer);
+    if (outcome === 'stopped') return;
+    if (outcome) logger.warn('serving before every kind could be listed', { notes: this.readiness().notes });
     this.publishing = true;
     this.publish();
   }
 
+  /** Stops the informers; a start() still waiting for the first lists returns without publishing. */
   async stop(): Promise<void> {
     this.publishing = false;
+    this.abortStart();
     await Promise.all(this.informers.map((i) => i.stop()));
   }
 
@@ -159,7 +172,15 @@ export class KubernetesSource implements ResourceSource {
       this.entries.set(key, after);
       if (!before) this.order = undefined;
     }
+    this.notePatch(key, before, after);
     if (this.matters(key, before, after)) this.schedule();
+  }
+
+  /** Remembers a change the last bundle can take as it is (an EndpointSlice's endpoints, say); anything else forces a rebuild. */
+  private notePatch(key: string, before: Entry | undefined, after: Entry | undefined): void {
+    const [a, b] = [before?.resource, after?.resource];
+    if (this.patches && a && b && before?.problems.length === 0 && after?.problems.length === 0 && sameRelevance(a, b)) this.patches.set(key, b);
+    else this.patches = undefined;
   }
 
   /** Whether a change can alter the bundle: an irrelevant Service or EndpointSlice cannot. */
@@ -182,6 +203,19 @@ export class KubernetesSource implements ResourceSource {
 
   private publish(): void {
     if (!this.store) return;
+    const patches = this.patches;
+    this.patches = new Map();
+    this.publishes++;
+    if (patches && this.last) {
+      const objects = this.last.objects.slice();
+      for (const [key, resource] of patches) {
+        const i = this.last.index.get(key);
+        if (i !== undefined) objects[i] = resource; // not published: still irrelevant (its relevance did not change)
+      }
+      this.last = { ...this.last, objects };
+      this.store.replace(this.id, { objects, problems: this.last.problems });
+      return;
+    }
     this.order ??= [...this.entries.keys()].sort();
     const resources: AnyResource[] = [];
     for (const key of this.order) {
@@ -192,16 +226,17 @@ export class KubernetesSource implements ResourceSource {
     const objects: AnyResource[] = [];
     const problems: Problem[] = [];
     const published = new Set<string>();
+    const index = new Map<string, number>();
     for (const key of this.order) {
       const e = this.entries.get(key) as Entry;
       const relevant = e.resource ? isRelevant(e.resource, this.services) : e.kind.kind !== 'EndpointSlice';
       if (!relevant) continue;
       published.add(key);
-      if (e.resource) objects.push(e.resource);
+      if (e.resource) index.set(key, objects.push(e.resource) - 1);
       problems.push(...e.problems);
     }
     this.published = published;
-    this.publishes++;
+    this.last = { objects, problems, index };
     this.store.replace(this.id, { objects, problems });
   }
 
@@ -209,6 +244,14 @@ export class KubernetesSource implements ResourceSource {
     if (informer.state === 'synced') this.everSynced.add(informer);
     for (const fn of this.stateListeners) fn();
   }
+}
+
+/** Whether two versions of an object make the same Services relevant, and are relevant alike themselves. */
+function sameRelevance(a: AnyResource, b: AnyResource): boolean {
+  if (a.kind !== b.kind) return false;
+  if (a.kind === 'EndpointSlice' && b.kind === 'EndpointSlice' && sliceService(a) !== sliceService(b)) return false;
+  const [ra, rb] = [relevantServices([a]), relevantServices([b])];
+  return ra.size === rb.size && [...ra].every((k) => rb.has(k));
 }
 
 function hasPolicyAnnotation(r: AnyResource): boolean {

@@ -5,6 +5,7 @@
  * cluster that never exists, answered with 500 by cluster_not_found_response_code.
  */
 import type { RouteConfiguration } from '../generated/envoy/config/route/v3/RouteConfiguration';
+import type { VirtualHost } from '../generated/envoy/config/route/v3/VirtualHost';
 import type { Route } from '../generated/envoy/config/route/v3/Route';
 import type { RouteMatch } from '../generated/envoy/config/route/v3/RouteMatch';
 import type { RouteAction } from '../generated/envoy/config/route/v3/RouteAction';
@@ -15,12 +16,17 @@ import type * as ir from '../../ir/types';
 import { routeConfigName, UNRESOLVED_BACKEND_CLUSTER } from '../../ir/names';
 import { headerOption, u32 } from './values';
 
-export function toEnvoyRouteConfiguration(l: ir.Listener): RouteConfiguration {
+/** `virtualHost` converts each virtual host (a memo may return the one built last time). */
+export function toEnvoyRouteConfiguration(l: ir.Listener, virtualHost: (vh: ir.VirtualHost) => VirtualHost = toEnvoyVirtualHost): RouteConfiguration {
   return {
     name: routeConfigName(l.port),
-    virtual_hosts: l.virtualHosts.map((vh) => ({ name: vh.name, domains: [vh.hostname], routes: vh.routes.map(toEnvoyRoute) })),
+    virtual_hosts: l.virtualHosts.map(virtualHost),
     ignore_port_in_host_matching: true,
   };
+}
+
+export function toEnvoyVirtualHost(vh: ir.VirtualHost): VirtualHost {
+  return { name: vh.name, domains: [vh.hostname], routes: vh.routes.map(toEnvoyRoute) };
 }
 
 export function toEnvoyRoute(r: ir.Route): Route {

@@ -23,7 +23,9 @@ export function headerOption(name: string, value: string, append: boolean): Head
 
 export function byName<T extends { name?: string; cluster_name?: string }>(list: T[]): T[] {
   const key = (x: T): string => x.name ?? x.cluster_name ?? '';
-  return list.sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
+  let sorted = true;
+  for (let i = 1; i < list.length && sorted; i++) sorted = key(list[i - 1] as T) <= key(list[i] as T);
+  return sorted ? list : list.sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
 }
 
 /** The ADS config source every dynamic resource of ours uses. */
