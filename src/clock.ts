@@ -3,6 +3,7 @@
  * Math.random in src/; everything else receives a Clock and a Random so tests can drive them
  * (test/fakes/fake-clock.ts). System timers are unref'd so they never keep the process alive.
  */
+import { randomUUID } from 'node:crypto';
 
 export interface TimerHandle {
   readonly id: number;
@@ -18,6 +19,8 @@ export interface Clock {
 export interface Random {
   /** A float in [0, 1). */
   next(): number;
+  /** A random RFC 4122 version-4 UUID, when the source has a cheaper one than 16 `next()` draws. */
+  uuid?(): string;
 }
 
 class SystemTimer implements TimerHandle {
@@ -41,4 +44,4 @@ export const systemClock: Clock = {
   },
 };
 
-export const systemRandom: Random = { next: () => Math.random() };
+export const systemRandom: Random = { next: () => Math.random(), uuid: () => randomUUID() };

@@ -52,6 +52,7 @@ export class NativeProxy {
       proxyPort: proxy.port,
       address: proxy.address,
       lbPolicy: proxy.lbPolicy,
+      retry: proxy.retry,
     });
   }
 

@@ -10,6 +10,7 @@ import { HELP_FLAG, type CommandSpec, type FlagSpec, type FlagValues } from './c
 import { ConfigError } from './errors';
 import type { LogLevel } from './log';
 import type { LbPolicy } from './proxy/load-balancer';
+import type { RetryPolicy } from './proxy/retry-policy';
 
 export type NodeHashKind = 'cluster' | 'id';
 
@@ -59,6 +60,8 @@ export interface ProxyOptions {
   readonly address: string;
   /** Overrides every backend's load-balancing policy. */
   readonly lbPolicy: LbPolicy | undefined;
+  /** `--retry-on` and companions; undefined: no retries (Envoy's default). */
+  readonly retry?: RetryPolicy;
 }
 
 /** `demo-upstream`: one httpbin-like server until a signal. */

@@ -1,9 +1,10 @@
 // Reference points, not products: the smallest round-robin reverse proxies Node.js can run, so the
 // benchmark can tell what the runtime costs apart from what healthplane adds.
-//   node bare-node-proxy.mjs PORT U1,U2,U3 [http|undici]
+//   node bare-node-proxy.mjs PORT U1,U2,U3 [http|undici|undici-npm]
 // Server side is node:http in both. Client side `http`: node:http.request with a keep-alive Agent
 // per upstream (what healthplane uses). `undici`: the undici Agent bundled inside Node.js (run
-// with --expose-internals; the `undici` npm package exposes the same client). Headers pass through,
+// with --expose-internals; Node 20 bundles undici 6.x); `undici-npm`: the same with the `undici`
+// npm package healthplane uses (7.x). Headers pass through,
 // bodies are streamed; no health checking, stats or timeouts. Prints `ready PORT`.
 import http from 'node:http';
 import { createRequire } from 'node:module';
@@ -35,9 +36,8 @@ function httpClientHandler() {
   };
 }
 
-function undiciHandler() {
-  const undici = createRequire(import.meta.url)('internal/deps/undici/undici');
-  const Agent = undici.getGlobalDispatcher().constructor;
+function undiciHandler(npm) {
+  const Agent = npm ? createRequire(import.meta.url)('undici').Agent : createRequire(import.meta.url)('internal/deps/undici/undici').getGlobalDispatcher().constructor;
   const agent = new Agent({ connections: 1024, pipelining: 1, keepAliveTimeout: 60_000 });
   const origins = upstreams.map((p) => `http://127.0.0.1:${p}`);
   return (req, res) => {
@@ -67,7 +67,7 @@ function undiciHandler() {
   };
 }
 
-const server = http.createServer(client === 'undici' ? undiciHandler() : httpClientHandler());
+const server = http.createServer(client === 'http' ? httpClientHandler() : undiciHandler(client === 'undici-npm'));
 server.keepAliveTimeout = 60_000;
 server.listen(port, '127.0.0.1', () => process.stdout.write(`ready ${port}\n`));
 process.once('SIGTERM', () => process.exit(0));

@@ -1,6 +1,7 @@
 // healthplane's native proxy (ProxyRuntime + EnvoyClusterHealth from dist/) in its own process, so
 // the load generator never shares its event loop. Receives its settings as JSON in argv[2]:
-//   { port, upstreams: [port...], healthCheck: bool, outlier: bool, dist?: dir }
+//   { port, upstreams: [port...], healthCheck: bool, outlier: bool, retry?: bool, dist?: dir }
+//   (retry: Envoy-style retry policy, as `--retry-on connect-failure,5xx --num-retries 1`)
 //   (dist: another build to measure instead of ./dist, e.g. a patched copy)
 // Builds one route `/` -> cluster `bench` (round robin, the 3 upstreams on 127.0.0.1), waits
 // until every host passed its first probe, prints `ready PORT`, then one JSON line per health
@@ -71,6 +72,9 @@ async function main() {
     logger: silentLogger,
     proxyPort: settings.port,
     address: '127.0.0.1',
+    ...(settings.retry && {
+      retry: { retryOn: ['connect-failure', '5xx'], numRetries: 1, perTryTimeoutMs: 0, previousHosts: true, backoffBaseMs: 25, backoffMaxMs: 250 },
+    }),
     healthFactory: (backend) => {
       const health = new EnvoyClusterHealth(backend, deps);
       engines.push(health);

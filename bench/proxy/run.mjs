@@ -22,7 +22,7 @@ const OPTIONS = {
   runs: { type: 'string', default: '3' },
   upstream: { type: 'string', default: 'auto' },
   targets: { type: 'string', default: 'direct,healthplane,node-bare,node-bare-undici,haproxy,nginx' },
-  proxies: { type: 'string', default: 'healthplane,haproxy,haproxy-noretry,nginx,nginx-noretry' },
+  proxies: { type: 'string', default: 'healthplane,healthplane-retry,haproxy,haproxy-noretry,nginx,nginx-noretry' },
   faults: { type: 'string', default: 'fail500,kill' },
   rate: { type: 'string', default: '500' },
   'fault-at-s': { type: 'string', default: '5' },
@@ -47,10 +47,12 @@ const USAGE = `usage: node bench/proxy/run.mjs [options]
   --runs N           measured runs per target, interleaved (default 3)
   --upstream auto|nginx|demo   auto: measure both, use the faster (default)
   --targets LIST     default direct,healthplane,node-bare,node-bare-undici,haproxy,nginx
-                     (node-bare*: minimal Node.js proxies for reference, bare-node-proxy.mjs)
+                     (node-bare*: minimal Node.js proxies for reference, bare-node-proxy.mjs;
+                     also node-bare-undici-npm: with the undici npm package healthplane uses)
   --profile DIR      also profile healthplane and node-bare (node --cpu-prof) into DIR
  failover (open-loop load, one of 3 upstreams fails):
-  --proxies LIST     default healthplane,haproxy,haproxy-noretry,nginx,nginx-noretry
+  --proxies LIST     default healthplane,healthplane-retry,haproxy,haproxy-noretry,nginx,nginx-noretry
+                     (healthplane-retry: retry_on connect-failure,5xx, num_retries 1, as --retry-on)
   --faults LIST      fail500,kill (default both)
   --rate R           requests per second (default 500)
   --fault-at-s S     fault after S seconds of load (default 5)
@@ -92,11 +94,11 @@ function parse(argv) {
       warmupS: num(v, 'warmup', 0),
       runs: num(v, 'runs', 1),
       upstream: v.upstream,
-      targets: list(v.targets, ['direct', 'healthplane', 'node-bare', 'node-bare-undici', 'haproxy', 'nginx'], 'targets'),
+      targets: list(v.targets, ['direct', 'healthplane', 'node-bare', 'node-bare-undici', 'node-bare-undici-npm', 'haproxy', 'nginx'], 'targets'),
       profileDir: v.profile,
     },
     fo: {
-      proxies: list(v.proxies, ['healthplane', 'haproxy', 'haproxy-noretry', 'nginx', 'nginx-noretry'], 'proxies'),
+      proxies: list(v.proxies, ['healthplane', 'healthplane-retry', 'haproxy', 'haproxy-noretry', 'nginx', 'nginx-noretry'], 'proxies'),
       faults: list(v.faults, ['fail500', 'kill'], 'faults'),
       rate: num(v, 'rate', 1),
       faultAtMs: num(v, 'fault-at-s', 1) * 1000,

@@ -64,10 +64,10 @@ function withEvents(handle, parse) {
  * settings, see proxy-process.mjs). `cpuProfDir`: run it under `node --cpu-prof`; `dist`: measure
  * another build (a patched copy of dist/).
  */
-export async function startHealthplane({ port, upstreams, health = true, cpuProfDir, dist }) {
-  const settings = { port, upstreams, healthCheck: health, outlier: health, dist: dist && path.resolve(dist) };
+export async function startHealthplane({ port, upstreams, health = true, retry = false, cpuProfDir, dist }) {
+  const settings = { port, upstreams, healthCheck: health, outlier: health, retry, dist: dist && path.resolve(dist) };
   const execArgs = cpuProfDir ? ['--cpu-prof', '--cpu-prof-dir', cpuProfDir] : [];
-  const handle = { name: 'healthplane', port };
+  const handle = { name: retry ? 'healthplane-retry' : 'healthplane', port };
   let ready;
   const isReady = new Promise((resolve) => (ready = resolve));
   const onEvent = withEvents(handle, (line) => (line.startsWith('{"t":') ? { hosts: JSON.parse(line).hosts } : undefined));
@@ -122,7 +122,8 @@ export async function startBareNode({ port, upstreams, cpuProfDir, client = 'htt
   const args = [...execArgs, path.join(HERE, 'bare-node-proxy.mjs'), String(port), upstreams.join(','), client];
   const proc = spawnTracked(process.execPath, args, { name: `bare node proxy (${client})` });
   await waitForPort(port, 10_000, proc);
-  return { name: client === 'undici' ? 'node-bare-undici' : 'node-bare', port, proc, events: [], stop: () => stopProcess(proc) };
+  const name = { http: 'node-bare', undici: 'node-bare-undici', 'undici-npm': 'node-bare-undici-npm' }[client];
+  return { name, port, proc, events: [], stop: () => stopProcess(proc) };
 }
 
 /** Starts the named proxy in front of `upstreams`. */
@@ -130,6 +131,8 @@ export function startProxy(kind, opts) {
   switch (kind) {
     case 'healthplane':
       return startHealthplane(opts);
+    case 'healthplane-retry':
+      return startHealthplane({ ...opts, retry: true });
     case 'haproxy':
       return startHaproxy({ ...opts, retries: true });
     case 'haproxy-noretry':
@@ -142,6 +145,8 @@ export function startProxy(kind, opts) {
       return startBareNode(opts);
     case 'node-bare-undici':
       return startBareNode({ ...opts, client: 'undici' });
+    case 'node-bare-undici-npm':
+      return startBareNode({ ...opts, client: 'undici-npm' });
     default:
       throw new Error(`unknown proxy ${kind}`);
   }

@@ -5,6 +5,7 @@
  * problem per bad flag combination. Never touches the file system, the network or process.env.
  */
 import type { LbPolicy } from '../proxy/load-balancer';
+import { ENVOY_RETRY_DEFAULTS, parseRetryOn, type RetryPolicy } from '../proxy/retry-policy';
 import type { DemoUpstreamCommandOptions, Env, KubernetesOptions, NodeHashKind, ProxyOptions, ServeOptions } from '../options';
 import { flagString, HELP_FLAG, LOG_LEVEL_FLAG, logLevelOf, type CommandSpec, type FlagSpec, type FlagValues } from './flags';
 
@@ -28,7 +29,13 @@ const CONTROL_PLANE_FLAGS: readonly FlagSpec[] = [
 const PROXY_TUNING_FLAGS: readonly FlagSpec[] = [
   { name: 'proxy-address', kind: 'address', value: 'ADDR', default: '0.0.0.0', help: 'address the --proxy-port server binds to (per-listener servers use each listener\'s address)' },
   { name: 'lb-policy', kind: { oneOf: LB_POLICIES }, value: 'POLICY', help: "native proxy: round-robin, least-request or random for every cluster (default: each backend's own policy)" },
+  { name: 'retry-on', kind: 'string', value: 'LIST', help: "native proxy: retry like Envoy's route retry_policy on connect-failure, reset, 5xx and/or gateway-error, on another host (default: no retries, as Envoy; Kong clusters always retry connection failures 5 times, as Kong)" },
+  { name: 'num-retries', kind: 'string', value: 'N', help: 'with --retry-on: retries per request (default 1, as Envoy)' },
+  { name: 'per-try-timeout', kind: 'string', value: 'DURATION', help: 'with --retry-on: timeout of each try, e.g. 500ms (default: none, only the route timeout)' },
+  { name: 'retry-backoff', kind: 'string', value: 'DURATION', help: "with --retry-on: back-off base interval, jittered and doubled per retry up to 10x (default 25ms, as Envoy; 0ms retries at once)" },
 ];
+
+const RETRY_DETAIL_FLAGS = ['num-retries', 'per-try-timeout', 'retry-backoff'];
 
 const TAIL_FLAGS: readonly FlagSpec[] = [
   { name: 'gateway-class', kind: 'string', value: 'NAME', help: 'serve only Gateways of this GatewayClass (default: every class)' },
@@ -98,7 +105,7 @@ function serveProxy(flags: FlagValues, problems: string[]): ProxyOptions | undef
   const portText = flagString(flags, 'proxy-port');
   const wanted = flags.has('proxy') || portText !== undefined;
   if (!wanted) {
-    for (const name of ['proxy-address', 'lb-policy', 'outlier-event-log']) {
+    for (const name of ['proxy-address', 'lb-policy', 'outlier-event-log', 'retry-on', ...RETRY_DETAIL_FLAGS]) {
       if (flags.has(name)) problems.push(`--${name}: only applies to the native proxy; add --proxy-port PORT (or --proxy)`);
     }
     return undefined;
@@ -107,7 +114,7 @@ function serveProxy(flags: FlagValues, problems: string[]): ProxyOptions | undef
     const flag = portText !== undefined ? 'proxy-port' : 'proxy';
     problems.push(`--${flag}: the native proxy serves the routes of --config-dir or --kubernetes; give one of them (--xds-resources holds Envoy resources, which the proxy does not read)`);
   }
-  return proxyOf(flags, portText === undefined ? undefined : Number(portText));
+  return proxyOf(flags, portText === undefined ? undefined : Number(portText), problems);
 }
 
 /** `500ms`, `2s`, `1.5s`, `1m` -> milliseconds; undefined when malformed. */
@@ -157,11 +164,44 @@ function leaseTimings(flags: FlagValues, problems: string[]): KubernetesOptions[
   return { ...(lease !== undefined ? { leaseDurationMs: lease } : {}), ...(renew !== undefined ? { renewDeadlineMs: renew } : {}), ...(retry !== undefined ? { retryPeriodMs: retry } : {}) };
 }
 
-function proxyOf(flags: FlagValues, port: number | undefined): ProxyOptions {
+function proxyOf(flags: FlagValues, port: number | undefined, problems: string[]): ProxyOptions {
+  const retry = retryOf(flags, problems);
   return {
     port,
     address: flagString(flags, 'proxy-address') ?? '0.0.0.0',
     lbPolicy: flagString(flags, 'lb-policy') as LbPolicy | undefined,
+    ...(retry ? { retry } : {}),
+  };
+}
+
+/** `--retry-on` and its companions as the native proxy's RetryPolicy (Envoy's defaults for the rest). */
+function retryOf(flags: FlagValues, problems: string[]): RetryPolicy | undefined {
+  const on = flagString(flags, 'retry-on');
+  if (on === undefined) {
+    for (const name of RETRY_DETAIL_FLAGS) if (flags.has(name)) problems.push(`--${name}: only applies with --retry-on`);
+    return undefined;
+  }
+  const retryOn = parseRetryOn(on);
+  if (typeof retryOn === 'string') problems.push(`--retry-on: ${retryOn}`);
+  const numText = flagString(flags, 'num-retries');
+  const numRetries = numText === undefined ? ENVOY_RETRY_DEFAULTS.numRetries : Number(numText);
+  if (!/^\d+$/.test(numText ?? '0') || numRetries > 10) problems.push(`--num-retries: "${numText}" is not a whole number from 0 to 10`);
+  const duration = (name: string, fallback: number, zeroOk: boolean): number => {
+    const text = flagString(flags, name);
+    if (text === undefined) return fallback;
+    if (zeroOk && /^0(ms|s)?$/.test(text)) return 0;
+    const ms = parseDuration(text);
+    if (ms === undefined) problems.push(`--${name}: "${text}" is not a duration (e.g. 250ms, 2s)`);
+    return ms ?? fallback;
+  };
+  const backoffBaseMs = duration('retry-backoff', ENVOY_RETRY_DEFAULTS.backoffBaseMs, true);
+  return {
+    retryOn: typeof retryOn === 'string' ? [] : retryOn,
+    numRetries,
+    perTryTimeoutMs: duration('per-try-timeout', ENVOY_RETRY_DEFAULTS.perTryTimeoutMs, false),
+    previousHosts: ENVOY_RETRY_DEFAULTS.previousHosts,
+    backoffBaseMs,
+    backoffMaxMs: 10 * backoffBaseMs,
   };
 }
 
@@ -175,7 +215,7 @@ function buildServe(command: 'serve' | 'quickstart') {
       problems.push('--config-dir: cannot be combined with --xds-resources; both would publish the same snapshot, so give one of them');
     }
     const kubernetes = quick ? undefined : serveKubernetes(flags, problems);
-    const proxy = quick ? proxyOf(flags, Number(str('proxy-port') ?? QUICKSTART_DEFAULTS.proxyPort)) : serveProxy(flags, problems);
+    const proxy = quick ? proxyOf(flags, Number(str('proxy-port') ?? QUICKSTART_DEFAULTS.proxyPort), problems) : serveProxy(flags, problems);
     const demoUpstreams = quick ? parsePortList('demo-ports', str('demo-ports') ?? QUICKSTART_DEFAULTS.demoPorts.join(','), problems) : [];
     const ports: [string, number][] = [['xds-port', xds.port], ['admin-port', admin.port]];
     if (proxy?.port !== undefined) ports.push(['proxy-port', proxy.port]);

@@ -1,19 +1,28 @@
 /**
- * UpstreamExchange: one forwarded request, from the picked host to the last byte back. Streams
- * bodies both ways, enforces the cluster's connect timeout and the route timeout (from the end of
- * the downstream request, Envoy's rule), adds `x-envoy-upstream-service-time`, reports every
+ * UpstreamExchange: one forwarded request, from the picked host to the last byte back, over the
+ * pool's undici connections. Streams bodies both ways, enforces the route timeout (from the end of
+ * the downstream request, Envoy's rule) and the per-try timeout on the Clock, retries by the
+ * cluster's RetryPolicy on another host, adds `x-envoy-upstream-service-time`, reports every
  * attempt's outcome to the pool (and so to ClusterHealth) and charges Envoy's upstream stats;
- * Kong-engine clusters also get Kong's latency headers on proxied responses. Turns failures into Envoy's local replies; never picks hosts or routes itself.
+ * Kong-engine clusters also get Kong's latency headers. Turns failures into Envoy's local replies;
+ * never picks routes itself.
  */
-import http from 'node:http';
-import type { Clock, TimerHandle } from '../clock';
+import type http from 'node:http';
+import type { Dispatcher } from 'undici';
+import type { Clock, Random, TimerHandle } from '../clock';
 import type * as ir from '../ir/types';
 import type { Logger } from '../log';
-import type { HostState } from './health/cluster-health';
-import { applyHeaderModifier, withoutHopByHop, type HeaderRecord } from './headers';
+import type { HostState, RequestOutcome } from './health/cluster-health';
+import { failedOnReusedConnection, UpstreamConnectError } from './host-connections';
+import type { Deadline, Deadlines } from './deadlines';
+import { applyHeaderModifier, recordOf, responseHeaderList, type HeaderRecord } from './headers';
 import { kongProxyLatencyHeaders } from './kong/kong-responses';
 import { LocalReplies, sendLocalReply, type LocalReply } from './local-reply';
+import { backoffMs, retriable, type AttemptFailure, type RetryPolicy } from './retry-policy';
 import type { UpstreamPool } from './upstream-pool';
+
+/** Largest request body buffered so that a request with a body can be retried (Envoy buffers up to its limit). */
+export const MAX_RETRY_BUFFER_BYTES = 64 * 1024;
 
 export interface ExchangeParams {
   readonly req: http.IncomingMessage;
@@ -33,7 +42,9 @@ export interface ExchangeParams {
 
 export interface ExchangeDeps {
   readonly clock: Clock;
+  readonly random: Random;
   readonly logger: Logger;
+  readonly deadlines: Deadlines;
 }
 
 /** Whether a request carries a body that must be streamed (and so cannot be sent twice). */
@@ -42,190 +53,318 @@ export function hasRequestBody(headers: http.IncomingHttpHeaders): boolean {
   return headers['transfer-encoding'] !== undefined || (length !== undefined && length !== '0');
 }
 
+type BodyMode = 'none' | 'stream' | 'buffer';
+
+function bodyModeOf(headers: http.IncomingHttpHeaders, policy: RetryPolicy | undefined): BodyMode {
+  if (!hasRequestBody(headers)) return 'none';
+  const length = Number(headers['content-length']);
+  const small = headers['transfer-encoding'] === undefined && Number.isInteger(length) && length <= MAX_RETRY_BUFFER_BYTES;
+  return policy && policy.numRetries > 0 && small ? 'buffer' : 'stream';
+}
+
+function invalidRequest(err: Error): boolean {
+  const code = (err as { code?: unknown }).code;
+  return code === 'UND_ERR_INVALID_ARG' || code === 'UND_ERR_NOT_SUPPORTED';
+}
+
+/** One try at one host: undici's handler, forwarding to the exchange while it is the current one. */
+class Attempt implements Dispatcher.DispatchHandler {
+  abort: ((err?: Error) => void) | undefined;
+  resume: (() => void) | undefined;
+  connected = false;
+  /** No longer the exchange's (superseded or finished): callbacks only wind it down. */
+  dropped = false;
+  private settled = false;
+  perTry: Deadline | undefined;
+
+  constructor(
+    private readonly x: UpstreamExchange,
+    readonly host: HostState,
+    private endRequest: () => void,
+    readonly startedAt: number,
+  ) {}
+
+  /** Gives this attempt's request slot to its replacement (a stale-connection re-send). */
+  handOver(): () => void {
+    const end = this.endRequest;
+    this.endRequest = () => undefined;
+    return end;
+  }
+
+  drop(abort: boolean): void {
+    this.dropped = true;
+    this.perTry?.cancel();
+    if (abort && !this.settled) this.abort?.(new Error('abandoned'));
+  }
+
+  onConnect(abort: (err?: Error) => void): void {
+    this.abort = abort;
+    if (this.dropped) return abort(new Error('abandoned'));
+    this.connected = true;
+    this.x.onConnected(this);
+  }
+
+  onHeaders(status: number, raw: Buffer[], resume: () => void, statusText: string): boolean {
+    if (this.dropped || status < 200) return true;
+    this.resume = resume;
+    return this.x.onHeaders(this, status, raw, statusText);
+  }
+
+  onData(chunk: Buffer): boolean {
+    return this.dropped ? true : this.x.onData(chunk);
+  }
+
+  onComplete(): void {
+    this.settled = true;
+    this.perTry?.cancel();
+    if (!this.dropped) this.x.onComplete();
+    this.handOver()();
+  }
+
+  onError(err: Error): void {
+    this.settled = true;
+    this.perTry?.cancel();
+    // The exchange sees it first: a stale-connection re-send takes the request slot over.
+    if (!this.dropped) this.x.onError(this, err);
+    this.handOver()();
+  }
+}
+
 export class UpstreamExchange {
-  private upstream: http.ClientRequest | undefined;
-  private routeTimer: TimerHandle | undefined;
-  private connectTimer: TimerHandle | undefined;
+  private current: Attempt | undefined;
+  private routeDeadline: Deadline | undefined;
+  private backoffTimer: TimerHandle | undefined;
+  private readonly policy: RetryPolicy | undefined;
+  private readonly bodyMode: BodyMode;
+  private body: Buffer | http.IncomingMessage | null = null;
+  private tried: Set<string> | undefined;
+  private retries = 0;
+  private releaseRetry: (() => void) | undefined;
   private startedAt = 0;
-  private connected = false;
-  private reused = false;
-  private connectTimedOut = false;
   private responded = false;
-  private retried = false;
+  private staleRetried = false;
   private done = false;
-  private endRequest: () => void = () => undefined;
-  private readonly streamBody: boolean;
+  private readonly onDrain = (): void => this.current?.resume?.();
 
   constructor(
     private readonly deps: ExchangeDeps,
     private readonly p: ExchangeParams,
   ) {
-    this.streamBody = hasRequestBody(p.req.headers);
+    this.policy = p.pool.retryPolicy;
+    this.bodyMode = bodyModeOf(p.req.headers, this.policy);
   }
 
   start(): void {
-    const { req, res, pool, host } = this.p;
-    this.endRequest = pool.beginRequest(host.key);
-    pool.stat('upstream_rq_total');
+    const { req, res } = this.p;
     this.startedAt = this.deps.clock.now();
     res.once('close', () => this.onDownstreamClose());
-    this.attempt();
-    if (this.streamBody) {
-      req.once('end', () => this.armRouteTimer());
-      req.once('error', () => this.upstream?.destroy());
-    } else {
-      req.resume();
+    if (this.bodyMode === 'none') {
       this.armRouteTimer();
+      this.attempt(this.p.host);
+    } else if (this.bodyMode === 'stream') {
+      this.body = req;
+      req.once('end', () => this.armRouteTimer());
+      this.attempt(this.p.host);
+    } else {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.once('end', () => {
+        if (this.done) return;
+        this.body = Buffer.concat(chunks);
+        this.armRouteTimer();
+        this.attempt(this.p.host);
+      });
     }
   }
 
-  private attempt(): void {
-    const { pool, host, target, headers, req } = this.p;
-    this.connected = false;
-    let upstream: http.ClientRequest;
-    try {
-      upstream = http.request({ host: host.address, port: host.port, method: req.method, path: target, headers, agent: pool.agentFor(host), setHost: false });
-    } catch (err) {
-      // A path or header value node:http refuses to send (from a rewrite or header modifier).
-      this.deps.logger.warn('cannot build the upstream request', { cluster: pool.name, err });
-      this.finish();
-      sendLocalReply(this.p.res, { status: 500, body: '' });
-      return;
-    }
-    this.upstream = upstream;
-    upstream.once('socket', (socket) => {
-      this.reused = pool.noteSocket(host.key, socket);
-      if (!socket.connecting) return this.onConnected();
-      this.connectTimer = this.deps.clock.setTimeout(() => {
-        this.connectTimedOut = true;
-        upstream.destroy(new Error('connect timeout'));
-      }, pool.connectTimeoutMs);
-      socket.once('connect', () => this.onConnected());
-    });
-    upstream.once('response', (ures) => this.onResponse(ures));
-    upstream.on('error', (err) => this.onUpstreamError(upstream, err));
-    if (this.streamBody) req.pipe(upstream);
-    else upstream.end();
+  private attempt(host: HostState, slot?: () => void): void {
+    const { pool, target, headers, req } = this.p;
+    const a = new Attempt(this, host, slot ?? pool.beginRequest(host.key), this.deps.clock.now());
+    this.current = a;
+    if (!slot) pool.counters.rqTotal.inc();
+    const perTry = this.policy?.perTryTimeoutMs ?? 0;
+    if (perTry > 0) a.perTry = this.deps.deadlines.schedule(perTry, () => this.onPerTryTimeout(a));
+    pool.dispatch(host, { path: target, method: req.method ?? 'GET', headers, body: this.body }, a);
   }
 
-  private onConnected(): void {
-    this.deps.clock.clearTimeout(this.connectTimer);
-    this.connected = true;
-    this.p.pool.report(this.p.host.key, { type: 'connect-success' });
+  onConnected(a: Attempt): void {
+    this.p.pool.report(a.host.key, { type: 'connect-success' });
   }
 
   private armRouteTimer(): void {
-    if (this.done || this.p.timeoutMs <= 0 || this.routeTimer) return;
-    this.routeTimer = this.deps.clock.setTimeout(() => this.onRouteTimeout(), this.p.timeoutMs);
+    if (this.done || this.p.timeoutMs <= 0 || this.routeDeadline) return;
+    this.routeDeadline = this.deps.deadlines.schedule(this.p.timeoutMs, () => this.onRouteTimeout());
   }
 
-  private onResponse(ures: http.IncomingMessage): void {
-    if (this.done) return;
-    const { res, pool, host } = this.p;
-    this.responded = true;
-    const status = ures.statusCode ?? 502;
+  onHeaders(a: Attempt, status: number, raw: Buffer[], statusText: string): boolean {
+    const { res, pool } = this.p;
     const headersAt = this.deps.clock.now();
-    const serviceTime = Math.max(0, headersAt - this.startedAt);
-    pool.report(host.key, {
-      type: 'response',
-      status,
-      latencyMs: serviceTime,
-      immediateHealthCheckFail: ures.headers['x-envoy-immediate-health-check-fail'] !== undefined,
-    });
-    this.charge(status);
-    const headers = withoutHopByHop(ures.headers);
-    headers['x-envoy-upstream-service-time'] = String(serviceTime);
+    const serviceTime = Math.max(0, headersAt - a.startedAt);
+    const { flat, immediateHealthCheckFail } = responseHeaderList(raw);
+    pool.report(a.host.key, { type: 'response', status, latencyMs: serviceTime, immediateHealthCheckFail });
+    pool.counters.chargeStatus(status);
+    if (this.shouldRetry({ type: 'response', status })) {
+      a.drop(false); // its body drains on the connection, which stays usable
+      this.retry(a);
+      return true;
+    }
+    if (this.retries > 0) pool.counters.rqRetrySuccess.inc();
+    flat.push('x-envoy-upstream-service-time', String(serviceTime));
     if (pool.backend.engine === 'kong') {
       const receivedAt = this.p.receivedAt ?? this.startedAt;
-      Object.assign(headers, kongProxyLatencyHeaders({ receivedAt, upstreamStartAt: this.startedAt, upstreamHeadersAt: headersAt }));
+      const kong = kongProxyLatencyHeaders({ receivedAt, upstreamStartAt: this.startedAt, upstreamHeadersAt: headersAt });
+      for (const name in kong) flat.push(name, kong[name] as string);
     }
-    applyHeaderModifier(headers, this.p.responseHeaders);
+    let headers: HeaderRecord | string[] = flat;
+    if (this.p.responseHeaders) {
+      headers = recordOf(flat);
+      applyHeaderModifier(headers, this.p.responseHeaders);
+    }
     try {
-      res.writeHead(status, ures.statusMessage, headers);
+      res.writeHead(status, statusText, headers);
     } catch (err) {
       this.deps.logger.warn('cannot send the upstream response headers', { cluster: pool.name, err });
-      ures.destroy();
       res.destroy();
       this.finish();
-      return;
+      return false;
     }
-    ures.pipe(res);
-    ures.once('close', () => {
-      if (!ures.complete) res.destroy();
-      this.finish();
-    });
+    this.responded = true;
+    return true;
   }
 
-  private onUpstreamError(upstream: http.ClientRequest, err: Error): void {
-    if (this.done || upstream !== this.upstream) return;
-    this.deps.clock.clearTimeout(this.connectTimer);
-    const { pool, host, res } = this.p;
+  onData(chunk: Buffer): boolean {
+    if (this.done) return true;
+    if (this.p.res.write(chunk)) return true;
+    this.p.res.once('drain', this.onDrain);
+    return false;
+  }
+
+  onComplete(): void {
+    if (this.done) return;
+    this.p.res.end();
+    this.finish();
+  }
+
+  onError(a: Attempt, err: Error): void {
+    if (this.done) return;
+    const { pool, res } = this.p;
+    const c = pool.counters;
     if (this.responded) {
       res.destroy();
       this.finish();
-      return;
-    }
-    if (this.connectTimedOut) {
-      pool.stat('upstream_cx_connect_timeout');
-      pool.stat('upstream_cx_connect_fail');
-      this.fail({ type: 'timeout' }, LocalReplies.connectTimeout);
-    } else if (!this.connected) {
-      pool.stat('upstream_cx_connect_fail');
-      this.fail({ type: 'connect-failure' }, LocalReplies.connectFailure);
-    } else if (this.reused && !this.streamBody && !this.retried) {
-      // A kept-alive connection the upstream had already closed: try once on another one.
-      this.retried = true;
-      this.deps.logger.debug('stale upstream connection, retrying once', { cluster: pool.name, host: host.key, err });
-      this.attempt();
+    } else if (err instanceof UpstreamConnectError) {
+      c.cxConnectFail.inc();
+      if (err.timedOut) c.cxConnectTimeout.inc();
+      const outcome: RequestOutcome = err.timedOut ? { type: 'timeout' } : { type: 'connect-failure' };
+      this.failAttempt(a, outcome, { type: 'connect-failure' }, err.timedOut ? LocalReplies.connectTimeout : LocalReplies.connectFailure);
+    } else if (!a.connected && invalidRequest(err)) {
+      // A path or header value that cannot be sent (from a rewrite or header modifier).
+      this.deps.logger.warn('cannot build the upstream request', { cluster: pool.name, err });
+      this.finish();
+      sendLocalReply(res, { status: 500, body: '' });
+    } else if (!a.connected) {
+      c.cxConnectFail.inc();
+      this.failAttempt(a, { type: 'connect-failure' }, { type: 'connect-failure' }, LocalReplies.connectFailure);
+    } else if (this.bodyMode !== 'stream' && !this.staleRetried && failedOnReusedConnection(err)) {
+      // A kept-alive connection the upstream had already closed: send once more on another one.
+      this.staleRetried = true;
+      this.deps.logger.debug('stale upstream connection, retrying once', { cluster: pool.name, host: a.host.key, err });
+      const slot = a.handOver();
+      queueMicrotask(() => (this.done ? slot() : this.attempt(a.host, slot)));
     } else {
-      pool.stat('upstream_cx_destroy_remote_with_active_rq');
-      this.fail({ type: 'connect-failure' }, LocalReplies.connectionTermination);
+      c.cxDestroyRemoteWithActiveRq.inc();
+      this.failAttempt(a, { type: 'connect-failure' }, { type: 'reset' }, LocalReplies.connectionTermination);
     }
+  }
+
+  private onPerTryTimeout(a: Attempt): void {
+    if (this.done || a !== this.current) return;
+    this.p.pool.counters.rqPerTryTimeout.inc();
+    if (this.responded) return this.reset();
+    a.drop(true);
+    this.failAttempt(a, { type: 'timeout' }, { type: 'per-try-timeout' }, LocalReplies.upstreamTimeout);
   }
 
   private onRouteTimeout(): void {
     if (this.done) return;
-    const { pool, res } = this.p;
-    pool.stat('upstream_rq_timeout');
-    if (this.responded) {
-      // Headers already went out: Envoy resets the downstream stream.
-      this.upstream?.destroy();
-      res.destroy();
-      this.finish();
-      return;
+    const { pool } = this.p;
+    pool.counters.rqTimeout.inc();
+    if (this.responded) return this.reset();
+    const a = this.current;
+    if (a && !a.dropped) {
+      a.drop(true);
+      pool.report(a.host.key, { type: 'timeout' });
     }
-    this.fail({ type: 'timeout' }, LocalReplies.upstreamTimeout);
+    this.fail(LocalReplies.upstreamTimeout);
   }
 
-  private fail(outcome: { readonly type: 'timeout' | 'connect-failure' }, reply: LocalReply): void {
-    const { pool, host, res } = this.p;
-    pool.report(host.key, outcome);
-    this.charge(reply.status);
+  /** Headers already went out: Envoy resets the downstream stream. */
+  private reset(): void {
+    this.p.res.destroy();
     this.finish();
-    this.upstream?.destroy();
-    sendLocalReply(res, reply, this.p.responseHeaders);
+  }
+
+  /** One attempt failed before any response was forwarded: report it, then retry or reply. */
+  private failAttempt(a: Attempt, outcome: RequestOutcome, failure: AttemptFailure, reply: LocalReply): void {
+    this.p.pool.report(a.host.key, outcome);
+    a.drop(false);
+    if (this.shouldRetry(failure)) this.retry(a);
+    else this.fail(reply);
+  }
+
+  private shouldRetry(failure: AttemptFailure): boolean {
+    const policy = this.policy;
+    if (!policy || this.done || this.bodyMode === 'stream' || this.p.res.headersSent || !retriable(policy, failure)) return false;
+    const { counters } = this.p.pool;
+    if (this.retries >= policy.numRetries) {
+      counters.rqRetryLimitExceeded.inc();
+      return false;
+    }
+    const release = this.p.pool.beginRetry();
+    if (!release) return false;
+    this.releaseRetry?.();
+    this.releaseRetry = release;
+    return true;
+  }
+
+  /** Tries again after Envoy's back-off, on a host not tried yet when the policy says so. */
+  private retry(failed: Attempt): void {
+    const policy = this.policy;
+    if (!policy) return;
+    this.retries++;
+    this.p.pool.counters.rqRetry.inc();
+    (this.tried ??= new Set([this.p.host.key])).add(failed.host.key);
+    const go = (): void => {
+      this.backoffTimer = undefined;
+      if (this.done) return;
+      const pick = this.p.pool.pick(policy.previousHosts ? this.tried : undefined);
+      if (pick.host === undefined) this.fail(LocalReplies.noHealthyUpstream);
+      else this.attempt(pick.host);
+    };
+    const delay = backoffMs(policy, this.retries, this.deps.random);
+    if (delay > 0) this.backoffTimer = this.deps.clock.setTimeout(go, delay);
+    else queueMicrotask(go);
+  }
+
+  private fail(reply: LocalReply): void {
+    this.p.pool.counters.chargeStatus(reply.status);
+    this.finish();
+    sendLocalReply(this.p.res, reply, this.p.responseHeaders);
   }
 
   private onDownstreamClose(): void {
     if (this.done || this.p.res.writableFinished) return;
     // The client went away first: abandon the upstream request; no outcome is reported.
-    this.p.pool.stat('upstream_rq_cancelled');
-    this.upstream?.destroy();
+    this.p.pool.counters.rqCancelled.inc();
     this.finish();
-  }
-
-  private charge(status: number): void {
-    const { pool } = this.p;
-    pool.stat(`upstream_rq_${status}`);
-    pool.stat(`upstream_rq_${Math.floor(status / 100)}xx`);
-    pool.stat('upstream_rq_completed');
   }
 
   private finish(): void {
     if (this.done) return;
     this.done = true;
-    this.deps.clock.clearTimeout(this.routeTimer);
-    this.deps.clock.clearTimeout(this.connectTimer);
-    this.endRequest();
+    this.routeDeadline?.cancel();
+    this.deps.clock.clearTimeout(this.backoffTimer);
+    this.releaseRetry?.();
+    this.current?.drop(true);
   }
 }

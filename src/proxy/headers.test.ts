@@ -1,5 +1,5 @@
 import { FakeRandom } from '../../test/fakes/fake-clock';
-import { addForwardingHeaders, applyHeaderModifier, plainAddress, uuidV4, withoutHopByHop, type HeaderRecord } from './headers';
+import { addForwardingHeaders, applyHeaderModifier, plainAddress, recordOf, responseHeaderList, uuidV4, withoutHopByHop, type HeaderRecord } from './headers';
 
 describe('withoutHopByHop', () => {
   it('drops connection-specific headers and those named in Connection', () => {
@@ -78,3 +78,29 @@ describe('helpers', () => {
     expect(uuidV4(r)).not.toBe(a);
   });
 });
+
+describe('responseHeaderList (undici raw headers → writeHead list)', () => {
+  const raw = (...pairs: string[]): Buffer[] => pairs.map((p) => Buffer.from(p, 'latin1'));
+
+  it('keeps order and case, drops hop-by-hop headers, those named in Connection and an upstream service time', () => {
+    const list = responseHeaderList(
+      raw('Content-Type', 'text/plain', 'Connection', 'keep-alive, X-Private', 'Keep-Alive', 'timeout=5', 'X-Private', 'p', 'Set-Cookie', 'a=1', 'Transfer-Encoding', 'chunked', 'Set-Cookie', 'b=2', 'X-Envoy-Upstream-Service-Time', '9'),
+    );
+    expect(list).toEqual({ flat: ['Content-Type', 'text/plain', 'Set-Cookie', 'a=1', 'Set-Cookie', 'b=2'], immediateHealthCheckFail: false });
+    expect(recordOf(list.flat)).toEqual({ 'content-type': 'text/plain', 'set-cookie': ['a=1', 'b=2'] });
+  });
+
+  it('notices x-envoy-immediate-health-check-fail in any case, and passes it on', () => {
+    const list = responseHeaderList(raw('X-Envoy-Immediate-Health-Check-Fail', 'true', 'Te', 'trailers', 'Upgrade', 'h2c'));
+    expect(list).toEqual({ flat: ['X-Envoy-Immediate-Health-Check-Fail', 'true'], immediateHealthCheckFail: true });
+  });
+});
+
+describe('request ids', () => {
+  it("use the Random's own uuid() when it has one", () => {
+    const headers: HeaderRecord = {};
+    addForwardingHeaders(headers, { remoteAddress: undefined, scheme: 'http', timeoutMs: 0, random: { next: () => 0, uuid: () => 'from-the-seam' } });
+    expect(headers['x-request-id']).toBe('from-the-seam');
+  });
+});
+

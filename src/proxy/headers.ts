@@ -14,21 +14,77 @@ const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'tra
 
 /** Copies `headers` without hop-by-hop headers and without those listed in `Connection`. */
 export function withoutHopByHop(headers: Readonly<Record<string, string | string[] | undefined>>): HeaderRecord {
-  const listed = new Set<string>();
+  let listed: Set<string> | undefined;
   const connection = headers['connection'];
   for (const v of typeof connection === 'string' ? [connection] : (connection ?? [])) {
-    for (const token of v.split(',')) listed.add(token.trim().toLowerCase());
+    for (const token of v.split(',')) (listed ??= new Set()).add(token.trim().toLowerCase());
   }
   const out: HeaderRecord = {};
-  for (const [name, value] of Object.entries(headers)) {
+  for (const name in headers) {
+    const value = headers[name];
     if (value === undefined) continue;
     const lower = name.toLowerCase();
-    if (HOP_BY_HOP.has(lower) || listed.has(lower)) continue;
+    if (HOP_BY_HOP.has(lower) || listed?.has(lower)) continue;
     out[lower] = Array.isArray(value) ? [...value] : value;
   }
   // `te: trailers` is the one TE value Envoy passes on.
   const te = headers['te'];
   if (typeof te === 'string' && te.split(',').some((t) => t.trim().toLowerCase() === 'trailers')) out['te'] = 'trailers';
+  return out;
+}
+
+/** Lengths of the hop-by-hop names: other names need no lower-casing to be kept. */
+const HOP_BY_HOP_LENGTHS = new Set([...HOP_BY_HOP].map((n) => n.length));
+const IMMEDIATE_HC_FAIL = 'x-envoy-immediate-health-check-fail';
+/** Set by the proxy itself: an upstream's own value is dropped, as Envoy overwrites it. */
+const SERVICE_TIME = 'x-envoy-upstream-service-time';
+
+/** A response's headers as a flat `[name, value, ...]` list for `writeHead`, and what the proxy reads from them. */
+export interface ResponseHeaderList {
+  readonly flat: string[];
+  /** The upstream sent `x-envoy-immediate-health-check-fail`. */
+  readonly immediateHealthCheckFail: boolean;
+}
+
+/**
+ * undici's raw response headers as a flat list in the upstream's order and case, without
+ * hop-by-hop headers (nor those named in `Connection`). Cheaper than a record: only names that
+ * could be hop-by-hop are lower-cased.
+ */
+export function responseHeaderList(raw: readonly Buffer[]): ResponseHeaderList {
+  const flat: string[] = [];
+  let listed: Set<string> | undefined;
+  let immediateHealthCheckFail = false;
+  for (let i = 0; i + 1 < raw.length; i += 2) {
+    const name = (raw[i] as Buffer).toString('latin1');
+    const value = (raw[i + 1] as Buffer).toString('latin1');
+    if (HOP_BY_HOP_LENGTHS.has(name.length)) {
+      const lower = name.toLowerCase();
+      if (HOP_BY_HOP.has(lower)) {
+        if (lower === 'connection') for (const token of value.split(',')) (listed ??= new Set()).add(token.trim().toLowerCase());
+        continue;
+      }
+    } else if (name.length === IMMEDIATE_HC_FAIL.length && name.toLowerCase() === IMMEDIATE_HC_FAIL) immediateHealthCheckFail = true;
+    else if (name.length === SERVICE_TIME.length && name.toLowerCase() === SERVICE_TIME) continue;
+    flat.push(name, value);
+  }
+  if (!listed) return { flat, immediateHealthCheckFail };
+  const kept: string[] = [];
+  for (let i = 0; i < flat.length; i += 2) if (!listed.has((flat[i] as string).toLowerCase())) kept.push(flat[i] as string, flat[i + 1] as string);
+  return { flat: kept, immediateHealthCheckFail };
+}
+
+/** A flat header list as a lower-case record (repeated names become arrays), for header modifiers. */
+export function recordOf(flat: readonly string[]): HeaderRecord {
+  const out: HeaderRecord = {};
+  for (let i = 0; i + 1 < flat.length; i += 2) {
+    const name = (flat[i] as string).toLowerCase();
+    const value = flat[i + 1] as string;
+    const existing = out[name];
+    if (existing === undefined) out[name] = value;
+    else if (Array.isArray(existing)) existing.push(value);
+    else out[name] = [existing, value];
+  }
   return out;
 }
 
@@ -74,7 +130,7 @@ export function addForwardingHeaders(headers: HeaderRecord, ctx: ForwardingConte
   }
   headers['x-forwarded-proto'] = ctx.scheme;
   const rid = headers['x-request-id'];
-  if (rid === undefined || rid === '' || Array.isArray(rid)) headers['x-request-id'] = uuidV4(ctx.random);
+  if (rid === undefined || rid === '' || Array.isArray(rid)) headers['x-request-id'] = ctx.random.uuid ? ctx.random.uuid() : uuidV4(ctx.random);
   if (ctx.timeoutMs > 0) headers['x-envoy-expected-rq-timeout-ms'] = String(ctx.timeoutMs);
   else delete headers['x-envoy-expected-rq-timeout-ms'];
 }

@@ -92,6 +92,18 @@ describe('chooseKongSource', () => {
   });
 });
 
+describe('LoadBalancer: lists cached by array identity', () => {
+  it('follows a new host list at once, and keeps its place on the same one', () => {
+    const b = lb();
+    const all = hosts(0, 0, 0);
+    expect(pickMany(b, all, 2)).toEqual(['a', 'b']);
+    // The engine hands out a new array when a flag changes: b is now unhealthy.
+    const bDown = hosts(0, HC, 0);
+    expect(pickMany(b, bDown, 4)).toEqual(['a', 'c', 'a', 'c']);
+    expect(pickMany(b, all, 3)).toEqual(['a', 'b', 'c']);
+  });
+});
+
 describe('LoadBalancer policies', () => {
   it('round robin cycles through healthy hosts in order', () => {
     expect(pickMany(lb(), hosts(0, 0, 0), 6)).toEqual(['a', 'b', 'c', 'a', 'b', 'c']);

@@ -40,11 +40,14 @@ export interface HostSource {
   readonly panic: boolean;
 }
 
-/**
- * Envoy's choice of host list for one pick (single priority): panic → all hosts; otherwise the
- * healthy or the degraded list, chosen by a roll against the normalized healthy load.
- */
-export function chooseEnvoySource(hosts: readonly HostState[], thresholdPercent: number, random: Random): HostSource | undefined {
+/** The pick-independent part of Envoy's choice: one list, or healthy and degraded with the healthy share. */
+export type EnvoyPartition =
+  | { readonly type: 'none' }
+  | { readonly type: 'one'; readonly source: HostSource }
+  | { readonly type: 'split'; readonly healthy: HostSource; readonly degraded: HostSource; readonly healthyLoad: number };
+
+/** Sorts hosts into Envoy's lists (single priority): panic → all hosts; else healthy and/or degraded. */
+export function partitionEnvoy(hosts: readonly HostState[], thresholdPercent: number): EnvoyPartition {
   const healthy: HostState[] = [];
   const degraded: HostState[] = [];
   let excluded = 0;
@@ -60,14 +63,29 @@ export function chooseEnvoySource(hosts: readonly HostState[], thresholdPercent:
   const threshold = Math.trunc(thresholdPercent);
   const percent = n === 0 ? 0 : (100 * (healthy.length + degraded.length)) / n;
   if (availability < 100 && percent < threshold) {
-    return hosts.length === 0 ? undefined : { kind: 'all', hosts, panic: true };
+    return hosts.length === 0 ? { type: 'none' } : { type: 'one', source: { kind: 'all', hosts, panic: true } };
   }
-  if (availability === 0) return undefined;
-  if (degraded.length === 0) return { kind: 'healthy', hosts: healthy, panic: false };
-  if (healthy.length === 0) return { kind: 'degraded', hosts: degraded, panic: false };
-  const healthyLoad = Math.min(100, Math.floor((health * 100) / availability));
-  const roll = Math.floor(random.next() * 100);
-  return roll < healthyLoad ? { kind: 'healthy', hosts: healthy, panic: false } : { kind: 'degraded', hosts: degraded, panic: false };
+  if (availability === 0) return { type: 'none' };
+  const healthySource: HostSource = { kind: 'healthy', hosts: healthy, panic: false };
+  if (degraded.length === 0) return { type: 'one', source: healthySource };
+  const degradedSource: HostSource = { kind: 'degraded', hosts: degraded, panic: false };
+  if (healthy.length === 0) return { type: 'one', source: degradedSource };
+  return { type: 'split', healthy: healthySource, degraded: degradedSource, healthyLoad: Math.min(100, Math.floor((health * 100) / availability)) };
+}
+
+/** One pick's list from a partition: a roll against the healthy load when both lists have hosts. */
+export function sourceOf(partition: EnvoyPartition, random: Random): HostSource | undefined {
+  if (partition.type === 'none') return undefined;
+  if (partition.type === 'one') return partition.source;
+  return Math.floor(random.next() * 100) < partition.healthyLoad ? partition.healthy : partition.degraded;
+}
+
+/**
+ * Envoy's choice of host list for one pick (single priority): panic → all hosts; otherwise the
+ * healthy or the degraded list, chosen by a roll against the normalized healthy load.
+ */
+export function chooseEnvoySource(hosts: readonly HostState[], thresholdPercent: number, random: Random): HostSource | undefined {
+  return sourceOf(partitionEnvoy(hosts, thresholdPercent), random);
 }
 
 /** Kong's balancer: healthy iff total weight > 0 and available weight % > threshold. */
@@ -119,9 +137,21 @@ interface SourceState {
   edf: EdfScheduler;
 }
 
+/** What a pick needs to know about one host list, computed once per list. */
+interface ListInfo {
+  readonly signature: string;
+  readonly weighted: boolean;
+}
+
+/** The partition of the last host list seen (health engines hand out the same array until it changes). */
+type Partitioned = { readonly type: 'envoy'; readonly partition: EnvoyPartition } | { readonly type: 'kong'; readonly source: HostSource | undefined };
+
 export class LoadBalancer {
   private readonly sources = new Map<SourceKind, SourceState>();
   private readonly seed: number;
+  private lastHosts: readonly HostState[] | undefined;
+  private lastPartition: Partitioned | undefined;
+  private readonly lists = new WeakMap<readonly HostState[], ListInfo>();
 
   constructor(private readonly options: LoadBalancerOptions) {
     this.seed = Math.floor(options.random.next() * 0x7fffffff);
@@ -137,10 +167,8 @@ export class LoadBalancer {
 
   pick(hosts: readonly HostState[]): LbPick {
     const health = this.options.health;
-    const source =
-      health.type === 'envoy'
-        ? chooseEnvoySource(hosts, health.panicThresholdPercent, this.options.random)
-        : chooseKongSource(hosts, health.thresholdPercent);
+    const partitioned = this.partitioned(hosts);
+    const source = partitioned.type === 'envoy' ? sourceOf(partitioned.partition, this.options.random) : partitioned.source;
     if (!source || source.hosts.length === 0) {
       return { host: undefined, reason: health.type === 'envoy' ? 'no-healthy-upstream' : 'kong-balancer-unhealthy' };
     }
@@ -148,13 +176,27 @@ export class LoadBalancer {
     return host ? { host, panic: source.panic } : { host: undefined, reason: 'no-healthy-upstream' };
   }
 
+  /** The lists of `hosts`, recomputed only when the engine hands out another array. */
+  private partitioned(hosts: readonly HostState[]): Partitioned {
+    if (hosts === this.lastHosts && this.lastPartition) return this.lastPartition;
+    const health = this.options.health;
+    const p: Partitioned =
+      health.type === 'envoy'
+        ? { type: 'envoy', partition: partitionEnvoy(hosts, health.panicThresholdPercent) }
+        : { type: 'kong', source: chooseKongSource(hosts, health.thresholdPercent) };
+    this.lastHosts = hosts;
+    this.lastPartition = p;
+    return p;
+  }
+
   private pickFrom(source: HostSource): HostState | undefined {
     const hosts = source.hosts;
     if (hosts.length === 1) return hosts[0];
     const { policy, random, activeRequests } = this.options;
     if (policy === 'random') return hosts[Math.floor(random.next() * hosts.length)];
-    const weighted = hosts.some((h) => h.weight !== hosts[0]?.weight);
-    const state = this.stateFor(source);
+    const info = this.infoOf(hosts);
+    const weighted = info.weighted;
+    const state = this.stateFor(source.kind, info.signature);
     if (policy === 'least-request') {
       if (weighted) return state.edf.pick(hosts, (h) => h.weight / (activeRequests(h.key) + 1));
       let best: HostState | undefined;
@@ -170,13 +212,21 @@ export class LoadBalancer {
     return host;
   }
 
+  private infoOf(hosts: readonly HostState[]): ListInfo {
+    let info = this.lists.get(hosts);
+    if (!info) {
+      info = { signature: hosts.map((h) => `${h.key}*${h.weight}`).join(','), weighted: hosts.some((h) => h.weight !== hosts[0]?.weight) };
+      this.lists.set(hosts, info);
+    }
+    return info;
+  }
+
   /** Scheduling state of one source list, rebuilt when its hosts or weights change. */
-  private stateFor(source: HostSource): SourceState {
-    const signature = source.hosts.map((h) => `${h.key}*${h.weight}`).join(',');
-    let state = this.sources.get(source.kind);
+  private stateFor(kind: SourceKind, signature: string): SourceState {
+    let state = this.sources.get(kind);
     if (!state || state.signature !== signature) {
       state = { signature, index: state?.index ?? this.seed, edf: new EdfScheduler() };
-      this.sources.set(source.kind, state);
+      this.sources.set(kind, state);
     }
     return state;
   }

@@ -11,13 +11,14 @@ import type { AddressInfo } from 'node:net';
 import type { Clock, Random } from '../clock';
 import type * as ir from '../ir/types';
 import type { Logger } from '../log';
+import { Deadlines } from './deadlines';
 import { UpstreamExchange } from './forwarder';
 import { addForwardingHeaders, applyHeaderModifier, withoutHopByHop, type HeaderRecord } from './headers';
 import { kongNoPeerReply } from './kong/kong-responses';
 import { LocalReplies, sendLocalReply } from './local-reply';
 import { redirectLocation, rewritePath } from './rewrite';
 import type { RouteMatchResult, Router } from './router';
-import type { Stats } from './stats';
+import type { Counter, Gauge, Stats } from './stats';
 import type { UpstreamPool } from './upstream-pool';
 
 /** Envoy's default route timeout. */
@@ -63,20 +64,40 @@ interface ForwardContext {
   readonly receivedAt: number;
 }
 
+/** The downstream stats of one server, as handles. */
+interface DownstreamStats {
+  readonly rqTotal: Counter;
+  /** `downstream_rq_1xx` … `downstream_rq_5xx`. */
+  readonly rqClass: readonly Counter[];
+  readonly cxTotal: Counter;
+  readonly cxActive: Gauge;
+}
+
 export class ProxyServer {
   private server: http.Server | undefined;
   private port = 0;
+  private readonly deadlines: Deadlines;
+  private readonly ds: DownstreamStats;
 
-  constructor(private readonly options: ProxyServerOptions) {}
+  constructor(private readonly options: ProxyServerOptions) {
+    this.deadlines = new Deadlines(options.clock);
+    const c = (name: string): Counter => options.stats.counter(this.statName(name));
+    this.ds = {
+      rqTotal: c('downstream_rq_total'),
+      rqClass: [1, 2, 3, 4, 5].map((n) => c(`downstream_rq_${n}xx`)),
+      cxTotal: c('downstream_cx_total'),
+      cxActive: options.stats.gauge(this.statName('downstream_cx_active')),
+    };
+  }
 
   /** Binds host:port (0 = any free port) and resolves the bound port. */
   listen(host: string, port: number): Promise<number> {
     const server = http.createServer((req, res) => this.handle(req, res));
     server.keepAliveTimeout = 60_000;
     server.on('connection', (socket) => {
-      this.stat('downstream_cx_total');
-      this.options.stats.add(this.statName('downstream_cx_active'), 1);
-      socket.once('close', () => this.options.stats.add(this.statName('downstream_cx_active'), -1));
+      this.ds.cxTotal.inc();
+      this.ds.cxActive.add(1);
+      socket.once('close', () => this.ds.cxActive.add(-1));
     });
     this.server = server;
     return new Promise((resolve, reject) => {
@@ -106,8 +127,8 @@ export class ProxyServer {
 
   private handle(req: http.IncomingMessage, res: http.ServerResponse): void {
     const receivedAt = this.options.clock.now();
-    this.stat('downstream_rq_total');
-    res.once('finish', () => this.stat(`downstream_rq_${Math.floor(res.statusCode / 100)}xx`));
+    this.ds.rqTotal.inc();
+    res.once('finish', () => this.countStatus(res.statusCode));
     const table = this.options.table();
     const match = table?.router.match({ method: req.method ?? 'GET', host: req.headers.host ?? '', url: req.url ?? '/', headers: req.headers });
     if (!table || !match) {
@@ -143,6 +164,7 @@ export class ProxyServer {
     const { table, match, action, receivedAt } = f;
     const { route } = match;
     const { random, clock, logger } = this.options;
+    const deadlines = this.deadlines;
     const name = chooseBackend(action, random);
     const pool = name === 'unresolved' ? undefined : table.pool(name);
     if (!pool) {
@@ -169,10 +191,16 @@ export class ProxyServer {
     if (action.hostRewrite !== undefined) headers['host'] = action.hostRewrite;
     const path = action.rewrite ? rewritePath(match.path, action.rewrite) : match.path;
     const exchange = new UpstreamExchange(
-      { clock, logger },
+      { clock, random, logger, deadlines },
       { req, res, pool, host: pick.host, target: path + match.query, headers, timeoutMs, responseHeaders: route.responseHeaders, receivedAt },
     );
     exchange.start();
+  }
+
+  private countStatus(status: number): void {
+    const counter = this.ds.rqClass[Math.floor(status / 100) - 1];
+    if (counter) counter.inc();
+    else this.stat(`downstream_rq_${Math.floor(status / 100)}xx`);
   }
 
   private stat(name: string): void {

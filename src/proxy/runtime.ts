@@ -11,6 +11,7 @@ import type * as ir from '../ir/types';
 import type { Logger } from '../log';
 import type { ClusterHealth } from './health/cluster-health';
 import type { LbPolicy } from './load-balancer';
+import type { RetryPolicy } from './retry-policy';
 import { ProxyServer, type ProxyTable } from './proxy-server';
 import { Router } from './router';
 import type { Stats } from './stats';
@@ -32,6 +33,8 @@ export interface ProxyRuntimeOptions {
   /** Overrides every backend's load-balancing policy (e.g. `random`). */
   readonly lbPolicy?: LbPolicy;
   readonly maxSocketsPerHost?: number;
+  /** Envoy-style retry policy for every route (`--retry-on`); default none, as Envoy's. Kong-engine clusters always use Kong's. */
+  readonly retry?: RetryPolicy;
 }
 
 /** What /clusters reads about one cluster. */
@@ -132,8 +135,10 @@ export class ProxyRuntime {
           backend,
           health: options.healthFactory(backend),
           stats: options.stats,
+          clock: options.clock,
           random: options.random,
           lbPolicy: options.lbPolicy,
+          retry: options.retry,
           maxSocketsPerHost: options.maxSocketsPerHost,
         });
         options.logger.debug('cluster added', { cluster: backend.name, engine: backend.engine });

@@ -1,20 +1,23 @@
 /**
  * UpstreamPool: everything the proxy keeps for one backend (Envoy cluster): its ClusterHealth,
- * its LoadBalancer, one keep-alive node:http Agent per host (bounded sockets), and the per-host
- * traffic numbers /clusters prints (cx_*, rq_*). Receives the ir.Backend and request outcomes;
- * emits picks, Envoy-named cluster stats (membership, lb_healthy_panic, upstream_cx_none_healthy).
+ * its LoadBalancer, keep-alive connections per host (HostConnections, bounded), its retry policy
+ * and the per-host traffic numbers /clusters prints (cx_*, rq_*). Receives the ir.Backend and
+ * request outcomes; emits picks and Envoy-named cluster stats (through precomputed handles).
  * Never decides health: that is the engine's; it only reads HostState views and reports outcomes.
  */
-import http from 'node:http';
 import type net from 'node:net';
-import type { Random } from '../clock';
+import type { Dispatcher } from 'undici';
+import type { Clock, Random } from '../clock';
 import type * as ir from '../ir/types';
 import { ENVOY_DEFAULTS } from '../ir/defaults';
 import type { ClusterHealth, HostState, RequestOutcome } from './health/cluster-health';
+import { HostConnections } from './host-connections';
 import { DEFAULT_PANIC_THRESHOLD_PERCENT, LoadBalancer, type HealthPolicy, type LbPick, type LbPolicy } from './load-balancer';
+import { kongRetryPolicy, MAX_CONCURRENT_RETRIES, type RetryPolicy } from './retry-policy';
+import { clusterCounters, type ClusterCounters } from './cluster-counters';
 import type { Stats } from './stats';
 
-/** Envoy's default circuit-breaker `max_connections`: the socket bound of each host's agent. */
+/** Envoy's default circuit-breaker `max_connections`: the connection bound of each host. */
 export const MAX_CONNECTIONS_PER_HOST = 1024;
 
 /** Per-host traffic as Envoy's host stats name it. */
@@ -34,9 +37,9 @@ function zeroTraffic(): HostTraffic {
 }
 
 interface HostEntry {
-  readonly agent: http.Agent;
+  connections: HostConnections | undefined;
   readonly traffic: HostTraffic;
-  /** The host left the cluster: its agent goes once its last request ends. */
+  /** The host left the cluster: its connections go once its last request ends. */
   retired: boolean;
 }
 
@@ -44,10 +47,13 @@ export interface UpstreamPoolOptions {
   readonly backend: ir.Backend;
   readonly health: ClusterHealth;
   readonly stats: Stats;
+  readonly clock: Clock;
   readonly random: Random;
   /** Overrides the backend's own policy (e.g. `random`, which the IR does not carry). */
   readonly lbPolicy?: LbPolicy;
   readonly maxSocketsPerHost?: number;
+  /** The native proxy's retry policy (`--retry-on`); Kong-engine clusters use Kong's own. */
+  readonly retry?: RetryPolicy;
 }
 
 export function healthPolicyOf(backend: ir.Backend): HealthPolicy {
@@ -58,18 +64,21 @@ export function healthPolicyOf(backend: ir.Backend): HealthPolicy {
 export class UpstreamPool {
   readonly name: string;
   readonly health: ClusterHealth;
+  /** Envoy's cluster stats of this pool, as handles. */
+  readonly counters: ClusterCounters;
   private backendNow: ir.Backend;
-  private lb: LoadBalancer;
+  private lb: LbPickerState;
   private readonly entries = new Map<string, HostEntry>();
   private readonly unsubscribe: (() => void) | undefined;
-  private readonly sockets = new WeakSet<net.Socket>();
   private active = 0;
+  private retriesActive = 0;
   private closed = false;
 
   constructor(private readonly options: UpstreamPoolOptions) {
     this.name = options.backend.name;
     this.health = options.health;
     this.backendNow = options.backend;
+    this.counters = clusterCounters(options.stats, this.name);
     this.lb = this.newBalancer(options.backend);
     this.unsubscribe = options.health.onChange?.(() => this.syncMembership());
     this.syncMembership();
@@ -83,17 +92,31 @@ export class UpstreamPool {
     return this.backendNow.connectTimeoutMs > 0 ? this.backendNow.connectTimeoutMs : ENVOY_DEFAULTS.connectTimeoutMs;
   }
 
-  /** Picks a host; counts `lb_healthy_panic` or `upstream_cx_none_healthy` as Envoy does. */
-  pick(): LbPick {
-    const pick = this.lb.pick(this.health.hosts());
-    if (pick.host === undefined) this.stat('upstream_cx_none_healthy');
-    else if (pick.panic) this.stat('lb_healthy_panic');
+  /** The retry policy of this cluster's requests: Kong's for Kong-engine clusters, else the proxy's (if any). */
+  get retryPolicy(): RetryPolicy | undefined {
+    if (this.backendNow.engine === 'kong') return kongRetryPolicy();
+    return this.options.retry;
+  }
+
+  /**
+   * Picks a host; counts `lb_healthy_panic` or `upstream_cx_none_healthy` as Envoy does. With
+   * `avoid` (Envoy's `previous_hosts` predicate), picks again, as many times as there are hosts,
+   * while the pick is a host already tried; the last pick stands if every one was.
+   */
+  pick(avoid?: ReadonlySet<string>): LbPick {
+    const hosts = this.health.hosts();
+    let pick = this.lb.balancer.pick(hosts);
+    for (let i = 1; avoid && pick.host && avoid.has(pick.host.key) && i < hosts.length; i++) pick = this.lb.balancer.pick(hosts);
+    if (pick.host === undefined) this.counters.cxNoneHealthy.inc();
+    else if (pick.panic) this.counters.lbHealthyPanic.inc();
     return pick;
   }
 
-  /** The keep-alive agent of a host (created on first use). */
-  agentFor(host: HostState): http.Agent {
-    return this.entry(host.key).agent;
+  /** Sends one attempt's request to `host` over its keep-alive connections. */
+  dispatch(host: HostState, opts: Dispatcher.DispatchOptions, handler: Dispatcher.DispatchHandler): void {
+    const entry = this.entry(host.key);
+    entry.connections ??= this.connectionsFor(host, entry.traffic);
+    entry.connections.dispatch(opts, handler);
   }
 
   traffic(hostKey: string): HostTraffic {
@@ -106,33 +129,29 @@ export class UpstreamPool {
     this.active++;
     entry.traffic.rq_active++;
     entry.traffic.rq_total++;
-    this.options.stats.add(this.statName('upstream_rq_active'), 1);
+    this.counters.rqActive.add(1);
     return () => {
       this.active--;
       entry.traffic.rq_active--;
-      this.options.stats.add(this.statName('upstream_rq_active'), -1);
-      if (entry.retired && entry.traffic.rq_active === 0) entry.agent.destroy();
-      if (this.closed && this.active === 0) this.destroyAgents();
+      this.counters.rqActive.add(-1);
+      if (entry.retired && entry.traffic.rq_active === 0) entry.connections?.destroy();
+      if (this.closed && this.active === 0) this.destroyConnections();
     };
   }
 
-  /**
-   * Notes the socket an upstream request got: a socket seen for the first time is a new
-   * connection (counted, and uncounted when it closes). Returns whether it was reused.
-   */
-  noteSocket(hostKey: string, socket: net.Socket): boolean {
-    if (this.sockets.has(socket)) return true;
-    this.sockets.add(socket);
-    const t = this.entry(hostKey).traffic;
-    t.cx_total++;
-    t.cx_active++;
-    this.stat('upstream_cx_total');
-    this.options.stats.add(this.statName('upstream_cx_active'), 1);
-    socket.once('close', () => {
-      t.cx_active--;
-      this.options.stats.add(this.statName('upstream_cx_active'), -1);
-    });
-    return false;
+  /** Takes one of the cluster's concurrent retries (Envoy's `max_retries` breaker); false: overflow. */
+  beginRetry(): (() => void) | undefined {
+    if (this.retriesActive >= MAX_CONCURRENT_RETRIES) {
+      this.counters.rqRetryOverflow.inc();
+      return undefined;
+    }
+    this.retriesActive++;
+    let ended = false;
+    return () => {
+      if (ended) return;
+      ended = true;
+      this.retriesActive--;
+    };
   }
 
   /** Host-level bookkeeping of one attempt's outcome, then the report to the health engine. */
@@ -165,16 +184,16 @@ export class UpstreamPool {
     this.backendNow = backend;
     this.health.update(backend);
     const policy = this.options.lbPolicy ?? backend.loadBalancing;
-    const policyChanged = policy !== this.lb.policy || JSON.stringify(healthPolicyOf(backend)) !== JSON.stringify(this.lb.healthPolicy);
-    if (policyChanged) this.lb = this.newBalancer(backend);
+    const health = healthPolicyOf(backend);
+    if (policy !== this.lb.balancer.policy || JSON.stringify(health) !== this.lb.healthKey) this.lb = this.newBalancer(backend);
     const after = new Set(this.health.hosts().map((h) => h.key));
     for (const [key, entry] of this.entries) {
       if (after.has(key)) continue;
       this.entries.delete(key);
       entry.retired = true;
-      if (entry.traffic.rq_active === 0) entry.agent.destroy();
+      if (entry.traffic.rq_active === 0) entry.connections?.destroy();
     }
-    if (before.size !== after.size || [...after].some((k) => !before.has(k))) this.stat('membership_change');
+    if (before.size !== after.size || [...after].some((k) => !before.has(k))) this.counters.membershipChange.inc();
     this.syncMembership();
   }
 
@@ -189,38 +208,67 @@ export class UpstreamPool {
       else if (h.coarse === 'healthy') healthy++;
       else if (h.coarse === 'degraded') degraded++;
     }
-    const s = this.options.stats;
-    s.set(this.statName('membership_total'), hosts.length);
-    s.set(this.statName('membership_healthy'), healthy);
-    s.set(this.statName('membership_degraded'), degraded);
-    s.set(this.statName('membership_excluded'), excluded);
+    const c = this.counters;
+    c.membershipTotal.set(hosts.length);
+    c.membershipHealthy.set(healthy);
+    c.membershipDegraded.set(degraded);
+    c.membershipExcluded.set(excluded);
   }
 
-  /** Stops the health engine now; agents close once the last in-flight request ends. */
+  /** Stops the health engine now; connections close once the last in-flight request ends. */
   close(): void {
     if (this.closed) return;
     this.closed = true;
     this.unsubscribe?.();
     this.health.stop();
-    if (this.active === 0) this.destroyAgents();
+    if (this.active === 0) this.destroyConnections();
   }
 
-  private destroyAgents(): void {
-    for (const e of this.entries.values()) e.agent.destroy();
+  private destroyConnections(): void {
+    for (const e of this.entries.values()) {
+      e.connections?.destroy();
+      e.connections = undefined;
+    }
+  }
+
+  private connectionsFor(host: HostState, traffic: HostTraffic): HostConnections {
+    return new HostConnections({
+      address: host.address,
+      port: host.port,
+      clock: this.options.clock,
+      connectTimeoutMs: () => this.connectTimeoutMs,
+      maxConnections: this.options.maxSocketsPerHost ?? MAX_CONNECTIONS_PER_HOST,
+      onConnection: (socket: net.Socket) => {
+        traffic.cx_total++;
+        traffic.cx_active++;
+        this.counters.cxTotal.inc();
+        this.counters.cxActive.add(1);
+        socket.once('close', () => {
+          traffic.cx_active--;
+          this.counters.cxActive.add(-1);
+        });
+      },
+    });
   }
 
   private entry(hostKey: string): HostEntry {
     let e = this.entries.get(hostKey);
     if (!e) {
-      const max = this.options.maxSocketsPerHost ?? MAX_CONNECTIONS_PER_HOST;
-      e = { agent: new http.Agent({ keepAlive: true, maxSockets: max, maxFreeSockets: Math.min(max, 256), scheduling: 'lifo' }), traffic: zeroTraffic(), retired: false };
+      e = { connections: undefined, traffic: zeroTraffic(), retired: false };
       this.entries.set(hostKey, e);
     }
     return e;
   }
 
-  private newBalancer(backend: ir.Backend): LoadBalancer {
+  private newBalancer(backend: ir.Backend): LbPickerState {
     const policy: LbPolicy = this.options.lbPolicy ?? backend.loadBalancing;
-    return new LoadBalancer({ policy, health: healthPolicyOf(backend), random: this.options.random, activeRequests: (key) => this.traffic(key).rq_active });
+    const health = healthPolicyOf(backend);
+    const balancer = new LoadBalancer({ policy, health, random: this.options.random, activeRequests: (key) => this.traffic(key).rq_active });
+    return { balancer, healthKey: JSON.stringify(health) };
   }
+}
+
+interface LbPickerState {
+  readonly balancer: LoadBalancer;
+  readonly healthKey: string;
 }

@@ -158,6 +158,26 @@ describe('EnvoyClusterHealth: discovery updates (§3.7)', () => {
   });
 });
 
+describe('EnvoyClusterHealth: cached host views', () => {
+  it('hands out the same list until a flag or the membership changes; counters stay live', () => {
+    const s = setup(backend({ outlierDetection: { consecutive5xx: 2, maxEjectionPercent: 50, baseEjectionTimeMs: 30_000 } }));
+    s.prober.answer(A, httpResult(200));
+    s.prober.answer(B, httpResult(200));
+    const healthy = s.cluster.hosts();
+    s.cluster.reportResult(A, r(200));
+    expect(s.cluster.hosts()).toBe(healthy);
+    expect(healthy[0]?.counters).toMatchObject({ rq_total: 1, rq_success: 1 });
+    s.cluster.reportResult(A, r(500));
+    s.cluster.reportResult(A, r(500));
+    const ejected = s.cluster.hosts();
+    expect(ejected).not.toBe(healthy);
+    expect(ejected.map((h) => h.healthFlags)).toEqual(['/failed_outlier_check', 'healthy']);
+    expect(ejected[1]).toBe(healthy[1]);
+    s.cluster.update(backend({ outlierDetection: { consecutive5xx: 2, maxEjectionPercent: 50, baseEjectionTimeMs: 30_000 }, endpoints: [ep('10.0.0.1'), ep('10.0.0.2'), ep('10.0.0.3')] }));
+    expect(s.cluster.hosts().map((h) => h.key)).toEqual([A, B, C]);
+  });
+});
+
 describe('EnvoyClusterHealth: outlier detection with active HC (§5.7, §6.4)', () => {
   const od: ir.OutlierDetection = { consecutive5xx: 3, maxEjectionPercent: 50, baseEjectionTimeMs: 300_000 };
 

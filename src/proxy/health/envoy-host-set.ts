@@ -2,7 +2,8 @@
  * EnvoyHostSet: the hosts of one backend under one health configuration, as Envoy's cluster holds
  * them: initial flags (§3.2), EDS health flags (§1), discovery updates with PENDING_DYNAMIC_REMOVAL
  * (§3.7), and the wiring of active checker and outlier detector (§5.7). Receives endpoint lists and
- * request outcomes; emits HostState views and change notifications. Never outlives its config:
+ * request outcomes; emits HostState views (one cached list, rebuilt only after a host's flags,
+ * identity or membership change) and change notifications. Never outlives its config:
  * a health-config change builds a new set (EnvoyClusterHealth).
  */
 import type { Clock, Random } from '../../clock';
@@ -43,6 +44,10 @@ export class EnvoyHostSet {
   private readonly authorities = new Map<string, string>();
   private readonly pendingRemoval = new Set<string>();
   private order: string[] = [];
+  private cachedViews: readonly HostState[] | undefined;
+  private readonly dropViews = (): void => {
+    this.cachedViews = undefined;
+  };
   private backend: ir.Backend;
   private traffic: boolean;
   readonly checker: ActiveHealthChecker | undefined;
@@ -100,6 +105,7 @@ export class EnvoyHostSet {
     for (const key of [...this.hosts.keys()]) if (!listed.has(key)) this.dropped(key);
     const lingering = this.order.filter((k) => !listed.has(k) && this.hosts.has(k));
     this.order = [...listed, ...lingering];
+    this.cachedViews = undefined;
     this.deps.notify();
   }
 
@@ -114,6 +120,7 @@ export class EnvoyHostSet {
     const initial = (this.checker ? HostFlag.FAILED_ACTIVE_HC : 0) | edsFlags(ep.health);
     const host = new HostHealth({ address: ep.address, port: ep.port, weight: ep.weight, hostname: ep.hostname ?? '' }, initial);
     const authority = this.authorityOf(ep);
+    host.onViewChange = this.dropViews;
     this.hosts.set(host.key, host);
     this.authorities.set(host.key, authority);
     this.detector?.addHost(host);
@@ -148,6 +155,7 @@ export class EnvoyHostSet {
     this.authorities.delete(key);
     this.pendingRemoval.delete(key);
     this.order = this.order.filter((k) => k !== key);
+    this.cachedViews = undefined;
     this.checker?.removeHost(key);
     this.detector?.removeHost(key);
   }
@@ -188,12 +196,15 @@ export class EnvoyHostSet {
     return this.checker ? this.checker.allHostsChecked() : true;
   }
 
-  views(): HostState[] {
+  /** Hosts in order: the same array until something in it changes (so callers can cache by identity). */
+  views(): readonly HostState[] {
+    if (this.cachedViews) return this.cachedViews;
     const out: HostState[] = [];
     for (const key of this.order) {
       const h = this.hosts.get(key);
       if (h) out.push(h.view());
     }
+    this.cachedViews = out;
     return out;
   }
 

@@ -2,6 +2,7 @@
  * HostHealth: the sole owner of one host's Envoy health flags (HostFlag bits) and of the per-host
  * request counters /clusters prints. Receives flag changes from the active checker, the outlier
  * detector and EDS health, and request outcomes from the proxy; emits read-only HostState views.
+ * Views are cached until something a view shows changes (the request counters are shared live).
  * It never decides anything: callers apply Envoy's rules, this only stores and derives (spec §1).
  */
 import { HostFlag, type CoarseHealth, type HostCounters, type HostState } from './cluster-health';
@@ -61,15 +62,43 @@ export class HostHealth {
   readonly key: string;
   private ident: HostIdentity;
   private bits = 0;
-  private counters: { -readonly [K in keyof HostCounters]: number } = zeroCounters();
-  /** Displayed success rates (outlier detection), -1 when unknown. */
-  successRate = -1;
-  localOriginSuccessRate = -1;
+  private readonly counters: { -readonly [K in keyof HostCounters]: number } = zeroCounters();
+  private sr = -1;
+  private localSr = -1;
+  private cached: HostState | undefined;
+  /** Called after anything a view shows changes (the owning host set drops its cached list). */
+  onViewChange: (() => void) | undefined;
 
   constructor(ident: HostIdentity, initialFlags = 0) {
     this.ident = ident;
     this.key = hostKey(ident.address, ident.port);
     this.bits = initialFlags;
+  }
+
+  /** Displayed success rate (outlier detection), -1 when unknown. */
+  get successRate(): number {
+    return this.sr;
+  }
+
+  set successRate(v: number) {
+    if (v === this.sr) return;
+    this.sr = v;
+    this.changed();
+  }
+
+  get localOriginSuccessRate(): number {
+    return this.localSr;
+  }
+
+  set localOriginSuccessRate(v: number) {
+    if (v === this.localSr) return;
+    this.localSr = v;
+    this.changed();
+  }
+
+  private changed(): void {
+    this.cached = undefined;
+    this.onViewChange?.();
   }
 
   get flags(): number {
@@ -82,7 +111,9 @@ export class HostHealth {
 
   /** Weight or hostname changed in discovery; the host (and its state) stays. */
   setIdentity(ident: HostIdentity): void {
+    const old = this.ident;
     this.ident = ident;
+    if (old.address !== ident.address || old.port !== ident.port || old.weight !== ident.weight || old.hostname !== ident.hostname) this.changed();
   }
 
   has(flag: number): boolean {
@@ -90,11 +121,15 @@ export class HostHealth {
   }
 
   set(flag: number): void {
+    const before = this.bits;
     this.bits |= flag;
+    if (before !== this.bits) this.changed();
   }
 
   clear(flag: number): void {
+    const before = this.bits;
     this.bits &= ~flag;
+    if (before !== this.bits) this.changed();
   }
 
   /** Sets or clears `flag`; returns whether it changed. */
@@ -132,7 +167,12 @@ export class HostHealth {
     }
   }
 
+  /** The host now; the same object until a flag, identity or success rate changes (`counters` is live). */
   view(): HostState {
+    return (this.cached ??= this.buildView());
+  }
+
+  private buildView(): HostState {
     return {
       key: this.key,
       address: this.ident.address,
@@ -143,9 +183,9 @@ export class HostHealth {
       coarse: this.coarse,
       excluded: this.excluded,
       healthFlags: this.flagsString,
-      counters: { ...this.counters },
-      successRate: this.successRate,
-      localOriginSuccessRate: this.localOriginSuccessRate,
+      counters: this.counters,
+      successRate: this.sr,
+      localOriginSuccessRate: this.localSr,
     };
   }
 }
