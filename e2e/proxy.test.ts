@@ -166,7 +166,8 @@ describe('the native proxy in front of real upstream processes', () => {
     const ejectedSeenAt = Date.now();
     expect(await textFlags(OD)).toEqual({ u1: '/failed_outlier_check', u2: 'healthy', u3: 'healthy' });
     expect((await jsonHealth(OD))['u1']).toEqual({ failed_outlier_check: true, eds_health_status: 'HEALTHY' });
-    const eject = logLines(outlierLog).find((e) => e['action'] === 'EJECT');
+    // The event log is written through a file stream: wait for the line rather than race it.
+    const eject = await waitFor('the EJECT line', () => logLines(outlierLog).find((e) => e['action'] === 'EJECT'), 3000);
     expect(eject).toMatchObject({ type: 'CONSECUTIVE_5XX', cluster_name: OD, upstream_url: `127.0.0.1:${ports[0]}`, action: 'EJECT', num_ejections: 1, enforced: true, eject_consecutive_event: {} });
     // While ejected, no request reaches u1: every answer is a 200 from u2 or u3.
     for (let i = 0; i < 6; i++) {
@@ -178,6 +179,7 @@ describe('the native proxy in front of real upstream processes', () => {
     const back = Date.now() - ejectedSeenAt;
     expect(back).toBeGreaterThan(1200); // baseEjectionTime 2s, checked by the 500 ms sweep
     expect(back).toBeLessThan(4000);
+    await waitFor('the UNEJECT line', () => (logLines(outlierLog).length >= 2 ? true : undefined), 3000);
     expect(logLines(outlierLog).map((e) => e['action'])).toEqual(['EJECT', 'UNEJECT']);
     const seen = new Set<string>();
     for (let i = 0; i < 6; i++) seen.add(upstreamOf(await via('od.test')));
@@ -192,13 +194,14 @@ describe('the native proxy in front of real upstream processes', () => {
       const r = await via('hc.test');
       expect([r.status, upstreamOf(r)]).toEqual([200, expect.stringMatching(/^u[13]$/)]);
     }
-    const ejected = logLines(hcLog).find((e) => e['eject_unhealthy_event'] !== undefined);
+    const ejected = await waitFor('the eject_unhealthy_event line', () => logLines(hcLog).find((e) => e['eject_unhealthy_event'] !== undefined), 3000);
     expect(ejected).toMatchObject({ health_checker_type: 'TCP', cluster_name: HC, host: { socket_address: { address: '127.0.0.1', port_value: ports[1] } } });
 
     upstreams[1] = await CliProcess.demoUpstream('u2', ports[1] as number);
     await waitForFlags(HC, { u2: 'healthy' });
     expect((await jsonHealth(HC))['u2']).toEqual({ eds_health_status: 'HEALTHY' });
-    expect(logLines(hcLog).some((e) => e['add_healthy_event'] !== undefined && JSON.stringify(e['host']).includes(String(ports[1])))).toBe(true);
+    await waitFor('the add_healthy_event line', () =>
+      logLines(hcLog).some((e) => e['add_healthy_event'] !== undefined && JSON.stringify(e['host']).includes(String(ports[1]))) ? true : undefined, 3000);
     const seen = new Set<string>();
     for (let i = 0; i < 6; i++) seen.add(upstreamOf(await via('hc.test')));
     expect(seen.has('u2')).toBe(true);
