@@ -122,7 +122,7 @@ export class App {
         cache: this.cache,
         clock,
         logger: logger.child('reconcile'),
-        translate: (inputs) => translateInputs(inputs, gatewayClass !== undefined ? { gatewayClass } : {}),
+        translate: (inputs, cache) => translateInputs(inputs, gatewayClass !== undefined ? { gatewayClass } : {}, cache),
         toXds: toXdsResources,
         onIr: this.irListener(),
         onReport: (report) => this.kube?.reconciled(report),

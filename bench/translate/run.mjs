@@ -5,10 +5,11 @@
 //   pipeline  parse every file, then translateInputs -> toXdsResources -> buildSnapshot, R times;
 //             time of each step, RSS after, peak RSS
 //   change    an in-process App (`serve --config-dir` on the folder, ports 0), the SnapshotCache
-//             watched: save one changed file (one Upstream's probe interval), time until the new
-//             snapshot is published, C times; the reconciler's own share of each
+//             watched: save one changed file (one Upstream's probe interval, or with --change
+//             route one HTTPRoute's path prefix), time until the new snapshot is published, C
+//             times; the reconciler's own share of each
 // Usage: node bench/translate/run.mjs [--upstreams 10000] [--namespaces 100] [--runs 5]
-//        [--changes 20] [--holdoff MS] [--profile DIR] [--dist DIR] [--json]
+//        [--changes 20] [--change upstream|route] [--holdoff MS] [--profile DIR] [--dist DIR] [--json]
 //        (--dist: measure another build of src/, e.g. `tsc -p tsconfig.build.json --outDir DIR`)
 // Goals (issue 3): full translation < 2 s, one change < 100 ms end to end, RSS < 500 MB.
 import { spawnSync } from 'node:child_process';
@@ -23,7 +24,7 @@ import { gatewayYaml, namespaceYaml } from './generate.mjs';
 const HERE = fileURLToPath(import.meta.url);
 
 function parseArgs(argv) {
-  const o = { upstreams: 10000, namespaces: 100, runs: 5, changes: 20, holdoff: undefined, profile: undefined, dist: undefined, json: false, phase: undefined, dir: undefined };
+  const o = { upstreams: 10000, namespaces: 100, runs: 5, changes: 20, holdoff: undefined, profile: undefined, dist: undefined, change: 'upstream', json: false, phase: undefined, dir: undefined };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const next = () => argv[++i];
@@ -31,6 +32,7 @@ function parseArgs(argv) {
     else if (a === '--namespaces') o.namespaces = Number(next());
     else if (a === '--runs') o.runs = Number(next());
     else if (a === '--changes') o.changes = Number(next());
+    else if (a === '--change') o.change = next();
     else if (a === '--holdoff') o.holdoff = Number(next());
     else if (a === '--profile') o.profile = path.resolve(next());
     else if (a === '--phase') o.phase = next();
@@ -43,6 +45,7 @@ function parseArgs(argv) {
     } else throw new Error(`unknown option ${a}`);
   }
   if (!(o.upstreams > 0 && o.namespaces > 0 && o.upstreams % o.namespaces === 0)) throw new Error('--upstreams must be a positive multiple of --namespaces');
+  if (!['upstream', 'route'].includes(o.change)) throw new Error('--change must be upstream or route');
   return o;
 }
 
@@ -149,7 +152,9 @@ async function changePhase(o) {
     for (let c = 0; c < o.changes; c++) {
       const k = (c * 37) % o.namespaces;
       const file = path.join(o.dir, `${nsName(k)}.yaml`);
-      const text = namespaceYaml(nsName(k), k * per, per).replace('interval: 2s', `interval: ${3 + c}s`); // one Upstream changes
+      const base = namespaceYaml(nsName(k), k * per, per);
+      // one object changes: the first Upstream's probe interval, or the first HTTPRoute's path prefix
+      const text = o.change === 'route' ? base.replace('value: /api}', `value: /api${c}}`) : base.replace('interval: 2s', `interval: ${3 + c}s`);
       const published = new Promise((resolve) => (onPublish = () => resolve(now())));
       const t0 = now();
       fs.writeFileSync(file, text);
@@ -166,11 +171,11 @@ async function changePhase(o) {
   globalThis.gc?.();
   const live = { heapLive: process.memoryUsage().heapUsed, rssLive: process.memoryUsage.rss() };
   await app.stop(0);
-  return { phase: 'change', startMs, holdoffMs: o.holdoff ?? 50, samples, rssAfter, rssPeak: peak, ...live };
+  return { phase: 'change', startMs, holdoffMs: o.holdoff ?? 50, changed: o.change, samples, rssAfter, rssPeak: peak, ...live };
 }
 
 function runPhase(o, phase) {
-  const args = [HERE, '--phase', phase, '--dir', o.dir, '--upstreams', String(o.upstreams), '--namespaces', String(o.namespaces), '--runs', String(o.runs), '--changes', String(o.changes)];
+  const args = [HERE, '--phase', phase, '--dir', o.dir, '--upstreams', String(o.upstreams), '--namespaces', String(o.namespaces), '--runs', String(o.runs), '--changes', String(o.changes), '--change', o.change];
   if (o.holdoff !== undefined) args.push('--holdoff', String(o.holdoff));
   if (o.profile) args.push('--profile', o.profile);
   if (o.dist) args.push('--dist', o.dist);
@@ -195,7 +200,7 @@ function report(o, pipeline, change) {
     `pipeline (median of ${p.length}): parse ${ms(pipeline.parseMs)} (once) | translateInputs ${ms(translate)} | toXdsResources ${ms(xds)} | buildSnapshot ${ms(snap)} | full translation ${ms(translate + xds)} (+ snapshot ${ms(translate + xds + snap)})`,
     `  runs (translate+xds+snapshot): ${p.map((r) => ms(r.totalMs)).join(', ')}`,
     `  RSS: baseline ${mib(pipeline.rssBaseline)}, after ${mib(pipeline.rssAfter)}, peak ${mib(pipeline.rssPeak)}; after a full GC: heap ${mib(pipeline.heapLive)}, RSS ${mib(pipeline.rssLive)}`,
-    `change (${change.samples.length} saves, folder holdoff ${change.holdoffMs} ms): save -> snapshot p50 ${ms(e2e.p50)}, p90 ${ms(e2e.p90)}, max ${ms(e2e.max)}; of which reconcile p50 ${ms(rec.p50)} (translate ${ms(med(change.samples.map((s) => s.translateMs)))}, xds+snapshot ${ms(med(change.samples.map((s) => s.xdsMs)))})`,
+    `change (${change.samples.length} saves of one ${change.changed === 'route' ? 'HTTPRoute' : 'Upstream'}, folder holdoff ${change.holdoffMs} ms): save -> snapshot p50 ${ms(e2e.p50)}, p90 ${ms(e2e.p90)}, max ${ms(e2e.max)}; of which reconcile p50 ${ms(rec.p50)} (translate ${ms(med(change.samples.map((s) => s.translateMs)))}, xds+snapshot ${ms(med(change.samples.map((s) => s.xdsMs)))})`,
     `  App start (first load of the folder): ${ms(change.startMs)}; RSS after ${mib(change.rssAfter)}, peak ${mib(change.rssPeak)}; after a full GC: heap ${mib(change.heapLive)}, RSS ${mib(change.rssLive)}`,
     '',
     `goals: full translation < 2 s: ${translate + xds < 2000 ? 'met' : 'MISSED'} | one change < 100 ms: ${e2e.p50 < 100 ? 'met' : 'MISSED'} (p50) | RSS < 500 MB: ${Math.max(pipeline.rssPeak, change.rssPeak) < 500 * 1024 * 1024 ? 'met' : 'MISSED'} (peak)`,

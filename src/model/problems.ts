@@ -24,11 +24,32 @@ export interface Problem {
   readonly message: string;
 }
 
+/** Line of each field path of an object (a Map works; parsers use the compact FieldLines). */
+export interface FieldLineLookup {
+  get(path: string): number | undefined;
+}
+
+/**
+ * Field lines stored compactly: a path -> slot table shared by every object with the same field
+ * paths (most objects of a folder share a handful of shapes), and this object's lines by slot.
+ */
+export class FieldLines implements FieldLineLookup {
+  constructor(
+    private readonly table: ReadonlyMap<string, number>,
+    private readonly lines: readonly number[],
+  ) {}
+
+  get(path: string): number | undefined {
+    const slot = this.table.get(path);
+    return slot === undefined ? undefined : this.lines[slot];
+  }
+}
+
 /** Where an object came from: its file, first line, and the line of each field path. */
 export interface Origin {
   readonly file: string;
   readonly line: number;
-  readonly fieldLines?: ReadonlyMap<string, number>;
+  readonly fieldLines?: FieldLineLookup;
 }
 
 /** The line of `path` in `origin`, falling back to the nearest enclosing field, then the object. */

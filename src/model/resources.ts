@@ -68,6 +68,11 @@ export const EMPTY_INPUTS: InputResources = {
 
 const FIELD_OF: ReadonlyMap<string, keyof InputResources> = new Map(KINDS.map((k) => [k.kind, k.field]));
 
+/** The InputResources field holding objects of a kind (undefined for kinds healthplane does not read). */
+export function fieldOf(kind: string): keyof InputResources | undefined {
+  return FIELD_OF.get(kind);
+}
+
 /** Groups objects of any kind into an InputResources bundle, keeping their order. */
 export function toInputResources(objects: readonly AnyResource[]): InputResources {
   const out: Record<keyof InputResources, AnyResource[]> = {

@@ -1,12 +1,9 @@
 /**
- * Reconciler: the one module that calls across stages. Receives the ResourceStore's 'changed'
- * events (coalesced by a Holdoff on the injected clock); runs translate -> IR checks -> onIr (the
- * native proxy's seam) -> toXdsResources -> buildSnapshot -> SnapshotCache.setSnapshot; emits a
- * ReconcileReport for GET /status and one log line per new error or warning. Keeps the last good:
- * an invalid object is served in its last valid version, and a snapshot that fails to build or is
- * rejected leaves the previous one live. Owns the caches that make a reconcile cost in proportion
- * to what changed (translation, IR checks, Envoy objects, encoded resources); they never change a
- * result. Never reads files and never mutates what it receives.
+ * Reconciler: the one module that calls across stages. Receives the store's 'changed' events
+ * (Holdoff); runs translate -> IR checks -> onIr -> toXdsResources -> snapshot -> SnapshotCache,
+ * each with its cache so a reconcile costs what changed; emits a ReconcileReport and one log line
+ * per new problem. Keeps the last good: invalid objects served in their last valid version, a
+ * failing snapshot leaves the previous one live. Never reads files nor mutates what it receives.
  */
 import type { Clock } from '../clock';
 import type { Logger } from '../log';
@@ -26,6 +23,7 @@ import type { XdsResources } from '../xds/snapshot-builder';
 import { XdsCache } from '../xds/translate';
 import { Holdoff } from './holdoff';
 import { invalidKeys, LastValid } from './last-valid';
+import { ProblemLog } from './problem-log';
 import { SnapshotMemo } from './snapshot-memo';
 
 /** The reconciler passes its own cache: hand it to translateInputs() so a change costs what it changes. */
@@ -96,17 +94,16 @@ export class Reconciler {
   private readonly translationCache = new TranslationCache();
   private readonly xdsCache = new XdsCache();
   private readonly irCache = new IrValidationCache();
-  /** problemSignature() of problems seen before, by object identity (replayed failures are the same objects). */
-  private readonly signatures = new WeakMap<Problem, string>();
+  private readonly problemLog: ProblemLog;
   private unsubscribe: (() => void) | undefined;
   private report: ReconcileReport | undefined;
-  private logged = new Set<string>();
   private servedId: number | undefined;
   private loggedSnapshotError = '';
   private runs = 0;
 
   constructor(private readonly options: ReconcilerOptions) {
     this.holdoff = new Holdoff(options.clock, options.delayMs ?? 0, options.maxDelayMs ?? 1000);
+    this.problemLog = new ProblemLog(options.logger);
     const memo = new SnapshotMemo();
     this.build = options.buildSnapshot ?? ((resources) => memo.build(resources));
   }
@@ -159,7 +156,7 @@ export class Reconciler {
       snapshot,
       timings: { translateMs: translatedAt - started, xdsMs: done - translatedAt, totalMs: done - started },
     };
-    this.logProblems(translated);
+    this.problemLog.update(translated.problems);
     this.options.onReport?.(this.report);
     return this.report;
   }
@@ -168,11 +165,12 @@ export class Reconciler {
   private translate(state: StoreState): Translated {
     const first = this.options.translate(state.inputs, this.translationCache);
     const parseProblems = state.problems;
-    const invalid = invalidKeys([...parseProblems, ...first.failures]);
+    const all = [...parseProblems, ...first.failures];
+    const invalid = invalidKeys(all);
     const { objects, substituted } = this.lastValid.substitute(state.objects, invalid);
     if (substituted.size === 0) {
       this.lastValid.record(state.objects, invalid);
-      return { served: state.objects, result: first, problems: [...parseProblems, ...first.failures], statuses: first.statuses, substituted };
+      return { served: state.objects, result: first, problems: all, statuses: first.statuses, substituted };
     }
     const second = this.options.translate(toInputResources(objects), this.translationCache);
     this.lastValid.record(objects, invalidKeys(second.failures));
@@ -219,24 +217,6 @@ export class Reconciler {
     }
     return { status: 'rejected', code, problems, servedId: this.servedId };
   }
-
-  /** One line per error or warning not logged by the previous reconcile. */
-  private logProblems(translated: Translated): void {
-    const { logger } = this.options;
-    const now = new Set<string>();
-    for (const p of translated.problems) {
-      let signature = this.signatures.get(p);
-      if (signature === undefined) this.signatures.set(p, (signature = problemSignature(p)));
-      now.add(signature);
-      if (this.logged.has(signature)) continue;
-      const fields = problemFields(p);
-      if (p.severity === 'error') logger.error(p.message, fields);
-      else logger.warn(p.message, fields);
-    }
-    const resolved = [...this.logged].filter((s) => !now.has(s)).length;
-    if (resolved > 0) logger.info('problems resolved', { count: resolved });
-    this.logged = now;
-  }
 }
 
 function keptWarning(last: AnyResource): Problem {
@@ -251,16 +231,4 @@ function keptWarning(last: AnyResource): Problem {
   };
 }
 
-function problemSignature(p: Problem): string {
-  return [p.severity, p.ref ? refKey(p.ref) : '', p.file ?? '', p.line ?? '', p.path, p.reason, p.message].join('\u0000');
-}
-
-function problemFields(p: Problem): Record<string, unknown> {
-  return {
-    ...(p.ref ? { resource: refKey(p.ref) } : {}),
-    ...(p.file !== undefined ? { file: p.file + (p.line !== undefined ? `:${p.line}` : '') } : {}),
-    ...(p.path ? { path: p.path } : {}),
-    reason: p.reason,
-  };
-}
 

@@ -1,13 +1,12 @@
 /**
- * SnapshotMemo: builds each snapshot like buildSnapshot(), but encodes only the resources whose
- * content differs from the previous build; the others reuse their encoded bytes and references.
- * A resource is unchanged when it is the same object as last time (toXdsResources with an
- * XdsCache keeps unchanged resources identical), or else has the same type, name and JSON text.
- * Receives XdsResources; emits a Snapshot equal (same versions, same bytes) to what
- * buildSnapshot() would build. Holds the last build's entries only; never mutates its inputs.
+ * SnapshotMemo: builds each snapshot like buildSnapshot() but encodes only resources that changed
+ * since the last build (not the same object and not the same data, compared with identity
+ * shortcuts); the others reuse their entries. Large route configurations are encoded per virtual
+ * host (EncodingCache). Emits a Snapshot equal (versions, bytes) to buildSnapshot()'s. Holds the
+ * last build's entries only; never mutates its inputs.
  */
 import { Snapshot, type SnapshotEntryInput } from '../xds/cache/snapshot';
-import { buildSnapshot, EMPTY_RESOURCES, type XdsResources } from '../xds/snapshot-builder';
+import { buildSnapshot, EMPTY_RESOURCES, EncodingCache, type XdsResources } from '../xds/snapshot-builder';
 import { TypeUrl } from '../xds/type-urls';
 
 type SectionKey = keyof XdsResources;
@@ -22,8 +21,6 @@ const SECTIONS: readonly { readonly key: SectionKey; readonly typeUrl: TypeUrl; 
 interface Memo {
   /** The resource object the entry was built from (or found equal to). */
   readonly resource: object;
-  /** Its JSON text, computed only when a different object has to be compared with it. */
-  json?: string | undefined;
   readonly entry: SnapshotEntryInput;
 }
 
@@ -54,7 +51,12 @@ export class SnapshotMemo {
   /** Resources encoded by the last build (the others were reused). */
   lastEncoded = 0;
 
-  constructor(private readonly encode: (resources: XdsResources) => Snapshot = buildSnapshot) {}
+  private readonly encode: (resources: XdsResources) => Snapshot;
+
+  constructor(encode?: (resources: XdsResources) => Snapshot) {
+    const encoding = new EncodingCache();
+    this.encode = encode ?? ((resources) => buildSnapshot(resources, { encoding }));
+  }
 
   /** Throws like buildSnapshot() (ProtoShapeError, duplicate names); the memo is then unchanged. */
   build(resources: XdsResources): Snapshot {
@@ -89,7 +91,7 @@ export class SnapshotMemo {
       const hit = prev.byName.get(name);
       if (hit && !out.set.has(name) && unchanged(hit, resource)) {
         out.entries.push(hit.entry);
-        out.set.set(name, hit.resource === resource ? hit : { resource, json: hit.json, entry: hit.entry });
+        out.set.set(name, hit.resource === resource ? hit : { resource, entry: hit.entry });
       } else {
         out.entries.push(undefined);
         pending.push({ section: s, name, resource, index: i });
@@ -115,18 +117,28 @@ export class SnapshotMemo {
   }
 }
 
-/** Same object, or the same JSON text (a resource without one, e.g. holding a BigInt, never is). */
+/** Same object, or the same data: what JSON.stringify keeps, in any key order; bytes by content. */
 function unchanged(hit: Memo, resource: object): boolean {
-  if (hit.resource === resource) return true;
-  hit.json ??= jsonOf(hit.resource);
-  const json = jsonOf(resource);
-  return json !== undefined && json === hit.json;
+  return sameData(hit.resource, resource);
 }
 
-function jsonOf(resource: unknown): string | undefined {
-  try {
-    return JSON.stringify(resource);
-  } catch {
-    return undefined;
+export function sameData(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
+  if (a instanceof Uint8Array || b instanceof Uint8Array) return a instanceof Uint8Array && b instanceof Uint8Array && Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(b);
+  if (Array.isArray(a) || Array.isArray(b)) {
+    if (!Array.isArray(a) || !Array.isArray(b) || a.length !== b.length) return false;
+    for (let i = 0; i < a.length; i++) if (!sameData(a[i], b[i])) return false;
+    return true;
   }
+  const ra = a as Record<string, unknown>;
+  const rb = b as Record<string, unknown>;
+  let n = 0;
+  for (const k in ra) {
+    if (!Object.prototype.hasOwnProperty.call(ra, k) || ra[k] === undefined) continue;
+    n++;
+    if (!Object.prototype.hasOwnProperty.call(rb, k) || !sameData(ra[k], rb[k])) return false;
+  }
+  for (const k in rb) if (Object.prototype.hasOwnProperty.call(rb, k) && rb[k] !== undefined) n--;
+  return n === 0;
 }

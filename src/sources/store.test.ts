@@ -1,5 +1,5 @@
 import type { Problem } from '../model/problems';
-import type { AnyResource } from '../model/resources';
+import { KINDS, toInputResources, type AnyResource } from '../model/resources';
 import { parseResources } from './file/parse';
 import { deepEqual, ResourceStore, type StoreState } from './store';
 
@@ -22,6 +22,33 @@ describe('ResourceStore', () => {
     store = new ResourceStore();
     events = [];
     store.on('changed', (s) => events.push(s));
+  });
+
+  it('groups the inputs like toInputResources, with unchanged objects kept identical, over random replaces', () => {
+    let a = 7;
+    const rand = (): number => ((a = (a * 1103515245 + 12345) % 2147483648) / 2147483648);
+    const upstream = (name: string, port: number): string => `apiVersion: gloo.solo.io/v1\nkind: Upstream\nmetadata: {name: ${name}}\nspec:\n  static: {hosts: [{addr: 10.0.0.1, port: ${port}}]}\n`;
+    const make = (i: number, v: number): AnyResource => objects(i % 2 ? service(`s${i}`, 80 + v) : upstream(`u${i}`, 80 + v))[0] as AnyResource;
+    let list = Array.from({ length: 12 }, (_, i) => make(i, 0));
+    for (let step = 1; step < 200; step++) {
+      const i = Math.floor(rand() * list.length);
+      const op = rand();
+      if (op < 0.6) list = list.map((o, j) => (j === i ? make(Number(o.metadata.name.slice(1)), step) : o));
+      else if (op < 0.7) list = list.map((o, j) => (j === i ? (objects(o.kind === 'Service' ? service(o.metadata.name, 80) : upstream(o.metadata.name, 80))[0] as AnyResource) : o));
+      else if (op < 0.8) list = list.filter((_, j) => j !== i);
+      else if (op < 0.9) list = [...list.slice(0, i), make(100 + step, 0), ...list.slice(i)];
+      else list = [...list].reverse();
+      const before = store.state().objects;
+      store.replace('src', { objects: list, problems: [] });
+      const state = store.state();
+      const expected = toInputResources(state.objects);
+      for (const k of KINDS) expect(state.inputs[k.field]).toEqual(expected[k.field]);
+      for (const k of KINDS) state.inputs[k.field].forEach((o, j) => expect(o).toBe(expected[k.field][j]));
+      state.objects.forEach((o) => {
+        const old = before.find((b) => b.kind === o.kind && b.metadata.name === o.metadata.name);
+        if (old && deepEqual(old, o)) expect(o).toBe(old);
+      });
+    }
   });
 
   it('starts empty at version 0', () => {

@@ -7,7 +7,7 @@
 import { EventEmitter } from 'node:events';
 import { refKey, type ResourceRef } from '../model/keys';
 import type { Problem } from '../model/problems';
-import { toInputResources, type AnyResource, type InputResources } from '../model/resources';
+import { fieldOf, toInputResources, type AnyResource, type InputResources } from '../model/resources';
 
 /** Everything one source currently sees: its objects (in its own order) and its read/parse problems. */
 export interface SourceBundle {
@@ -34,6 +34,8 @@ export class ResourceStore {
   private readonly events = new EventEmitter();
   private version = 0;
   private cached: StoreState | undefined;
+  /** The last objects grouped into inputs, to regroup only what changed. */
+  private grouped: { readonly objects: readonly AnyResource[]; readonly inputs: InputResources } | undefined;
 
   /** Calls `listener` synchronously after every change; returns the function that unsubscribes. */
   on(event: 'changed', listener: (state: StoreState) => void): () => void {
@@ -50,14 +52,22 @@ export class ResourceStore {
    */
   replace(sourceId: string, bundle: SourceBundle): boolean {
     const previous = this.bundles.get(sourceId) ?? EMPTY_BUNDLE;
-    if (sameList(previous.objects, bundle.objects) && sameList(previous.problems, bundle.problems)) return false;
-    let held: Map<string, AnyResource> | undefined;
-    const objects = bundle.objects.map((o, i) => {
-      if (previous.objects[i] === o) return o; // the same instance (a source re-sending an unchanged file)
-      held ??= new Map(previous.objects.map((p) => [keyOf(p), p]));
-      const old = held.get(keyOf(o));
-      return old !== undefined && (old === o || deepEqual(old, o)) ? old : deepFreeze(o);
-    });
+    const prev = previous.objects;
+    const next = bundle.objects;
+    const { head, tail } = commonEnds(prev, next);
+    const middleSame = prev.length === next.length && sameRange(prev, next, head, next.length - tail);
+    if (middleSame && sameList(previous.problems, bundle.problems)) return false;
+    const objects = next.slice(0, head);
+    if (head < next.length - tail) {
+      const held = new Map<string, AnyResource>();
+      for (let i = head; i < prev.length - tail; i++) held.set(keyOf(prev[i] as AnyResource), prev[i] as AnyResource);
+      for (let i = head; i < next.length - tail; i++) {
+        const o = next[i] as AnyResource;
+        const old = held.get(keyOf(o));
+        objects.push(old !== undefined && (old === o || deepEqual(old, o)) ? old : deepFreeze(o));
+      }
+    }
+    for (let i = next.length - tail; i < next.length; i++) objects.push(next[i] as AnyResource);
     const problems = bundle.problems.map((p) => deepFreeze(p));
     this.bundles.set(sourceId, Object.freeze({ objects: Object.freeze(objects), problems: Object.freeze(problems) }));
     this.changed();
@@ -93,9 +103,12 @@ export class ResourceStore {
   state(): StoreState {
     if (this.cached) return this.cached;
     const ids = [...this.bundles.keys()].sort();
-    const objects = Object.freeze(ids.flatMap((id) => (this.bundles.get(id) as SourceBundle).objects));
-    const problems = Object.freeze(ids.flatMap((id) => (this.bundles.get(id) as SourceBundle).problems));
-    const inputs = freezeInputs(toInputResources(objects));
+    const only = ids.length === 1 ? this.bundles.get(ids[0] as string) : undefined;
+    const objects = only ? only.objects : Object.freeze(ids.flatMap((id) => (this.bundles.get(id) as SourceBundle).objects));
+    const problems = only ? only.problems : Object.freeze(ids.flatMap((id) => (this.bundles.get(id) as SourceBundle).problems));
+    const last = this.grouped;
+    const inputs = (last && regroup(last.objects, last.inputs, objects)) ?? freezeInputs(toInputResources(objects));
+    this.grouped = { objects, inputs };
     this.cached = Object.freeze({ version: this.version, objects, problems, inputs });
     return this.cached;
   }
@@ -107,8 +120,32 @@ export class ResourceStore {
   }
 }
 
+/** Keys of held objects (frozen, so a key never changes), to keep upsert/remove cheap on large sources. */
+const KEYS = new WeakMap<AnyResource, string>();
+
 function keyOf(o: AnyResource): string {
-  return refKey({ kind: o.kind, namespace: o.metadata.namespace, name: o.metadata.name });
+  let key = KEYS.get(o);
+  if (key === undefined) {
+    key = refKey({ kind: o.kind, namespace: o.metadata.namespace, name: o.metadata.name });
+    if (Object.isFrozen(o)) KEYS.set(o, key);
+  }
+  return key;
+}
+
+/** Lengths of the longest common prefix and suffix (by identity) of two lists, not overlapping. */
+function commonEnds<T>(a: readonly T[], b: readonly T[]): { head: number; tail: number } {
+  const n = Math.min(a.length, b.length);
+  let head = 0;
+  while (head < n && a[head] === b[head]) head++;
+  let tail = 0;
+  while (tail < n - head && a[a.length - 1 - tail] === b[b.length - 1 - tail]) tail++;
+  return { head, tail };
+}
+
+/** Items from..to (exclusive) of two equally long lists are deep-equal. */
+function sameRange<T>(a: readonly T[], b: readonly T[], from: number, to: number): boolean {
+  for (let i = from; i < to; i++) if (a[i] !== b[i] && !deepEqual(a[i], b[i])) return false;
+  return true;
 }
 
 function sameList<T>(a: readonly T[], b: readonly T[]): boolean {
@@ -116,6 +153,32 @@ function sameList<T>(a: readonly T[], b: readonly T[]): boolean {
   if (a.length !== b.length) return false;
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i] && !deepEqual(a[i], b[i])) return false;
   return true;
+}
+
+/**
+ * The grouping of `next` from that of `prev` when a few objects were replaced in place by objects
+ * of the same kind; undefined otherwise (group from scratch).
+ */
+function regroup(prev: readonly AnyResource[], grouped: InputResources, next: readonly AnyResource[]): InputResources | undefined {
+  if (prev.length !== next.length) return undefined;
+  const { head, tail } = commonEnds(prev, next);
+  if (next.length - tail - head > 64) return undefined;
+  const out: Record<keyof InputResources, readonly AnyResource[]> = { ...grouped };
+  const copied = new Map<keyof InputResources, AnyResource[]>();
+  for (let i = head; i < next.length - tail; i++) {
+    const a = prev[i] as AnyResource;
+    const b = next[i] as AnyResource;
+    if (a === b) continue;
+    const field = fieldOf(a.kind);
+    if (field === undefined || fieldOf(b.kind) !== field) return undefined;
+    let list = copied.get(field);
+    if (!list) copied.set(field, (list = [...out[field]]));
+    const j = list.indexOf(a);
+    if (j < 0 || list.indexOf(a, j + 1) >= 0) return undefined;
+    list[j] = b;
+  }
+  for (const [field, list] of copied) out[field] = Object.freeze(list);
+  return Object.freeze(out) as unknown as InputResources;
 }
 
 function freezeInputs(inputs: InputResources): InputResources {

@@ -19,7 +19,7 @@ import type { KongPolicies } from './upstream-policy';
 import type { ServedGateways } from './gateway';
 import type { AttachmentBook } from './listeners';
 import { FlatList, type FlatGroup } from './flat-list';
-import { cmp, SortedList, Writers, type Tracker, type Unit } from './units';
+import { cmp, SortedList, Writers, type Tracker, type Undo, type Unit } from './units';
 import { policyNameOf } from './service';
 
 export interface TranslateOptions {
@@ -227,15 +227,28 @@ export function sameItems<T>(a: readonly T[], b: readonly T[]): boolean {
 }
 
 /** Backends by name; the first definition of a name (in unit order) wins. */
-interface BackendEntry extends FlatGroup {
-  readonly name: string;
-  readonly writers: Writers<Backend>;
+/** The backends defined under one name, per unit (the first in unit order wins). */
+class BackendEntry implements FlatGroup, Undo {
+  readonly writers = new Writers<Backend>();
+  offset = 0;
+  length = 0;
+
+  constructor(
+    readonly name: string,
+    private readonly book: BackendBook,
+  ) {}
+
+  undo(unit: Unit): void {
+    this.book.retract(this, unit);
+  }
 }
 
+/** Backends by name; the first definition of a name (in unit order) wins. */
 export class BackendBook {
   private readonly byName = new Map<string, BackendEntry>();
   private readonly entries = new SortedList<BackendEntry>((a, b) => cmp(a.name, b.name));
   private readonly output = new FlatList<BackendEntry, Backend>((e) => [e.writers.at(0)]);
+  /** Entries whose last writer went (removed at the next sorted(), unless written again). */
   private readonly emptied = new Set<BackendEntry>();
 
   constructor(private readonly tracker: Tracker) {}
@@ -250,7 +263,7 @@ export class BackendBook {
     let entry = this.byName.get(backend.name);
     if (entry?.writers.own(unit)) return;
     if (!entry) {
-      entry = { name: backend.name, writers: new Writers(), offset: 0, length: 0 };
+      entry = new BackendEntry(backend.name, this);
       this.byName.set(backend.name, entry);
       this.entries.insert(entry);
       this.output.restructure();
@@ -258,12 +271,14 @@ export class BackendBook {
     entry.writers.put(unit, backend);
     this.output.touch(entry);
     if (this.tracker.tracking) this.tracker.wrote(`backend:${backend.name}`, true);
-    const e = entry;
-    this.tracker.undoable(() => {
-      e.writers.remove(unit);
-      this.output.touch(e);
-      if (e.writers.size === 0) this.emptied.add(e);
-    });
+    this.tracker.undoable(entry);
+  }
+
+  /** Takes back a unit's backend (BackendEntry.undo). */
+  retract(entry: BackendEntry, unit: Unit): void {
+    entry.writers.remove(unit);
+    this.output.touch(entry);
+    if (entry.writers.size === 0) this.emptied.add(entry);
   }
 
   /** Sorted by name. */
@@ -279,9 +294,20 @@ export class BackendBook {
   }
 }
 
-interface StatusEntry extends FlatGroup {
-  readonly key: string;
-  readonly writers: Writers<ResourceStatus>;
+/** The statuses written for one object, per unit (the last in unit order wins). */
+class StatusEntry implements FlatGroup, Undo {
+  readonly writers = new Writers<ResourceStatus>();
+  offset = 0;
+  length = 0;
+
+  constructor(
+    readonly key: string,
+    private readonly book: StatusBook,
+  ) {}
+
+  undo(unit: Unit): void {
+    this.book.retract(this, unit);
+  }
 }
 
 /** Statuses by object key; later writes (in unit order) for the same object replace earlier ones. */
@@ -298,7 +324,7 @@ export class StatusBook {
     const key = refKey(status.ref);
     let entry = this.byKey.get(key);
     if (!entry) {
-      entry = { key, writers: new Writers(), offset: 0, length: 0 };
+      entry = new StatusEntry(key, this);
       this.byKey.set(key, entry);
       this.entries.insert(entry);
       this.output.restructure();
@@ -306,13 +332,14 @@ export class StatusBook {
     const known = entry.writers.own(unit) !== undefined;
     entry.writers.put(unit, status);
     this.output.touch(entry);
-    if (known) return;
-    const e = entry;
-    this.tracker.undoable(() => {
-      e.writers.remove(unit);
-      this.output.touch(e);
-      if (e.writers.size === 0) this.emptied.add(e);
-    });
+    if (!known) this.tracker.undoable(entry);
+  }
+
+  /** Takes back a unit's status (StatusEntry.undo). */
+  retract(entry: StatusEntry, unit: Unit): void {
+    entry.writers.remove(unit);
+    this.output.touch(entry);
+    if (entry.writers.size === 0) this.emptied.add(entry);
   }
 
   /** Sorted by object key. */

@@ -1,15 +1,14 @@
 /**
- * TranslationEngine: runs the units of one translation (units.ts) against state it keeps. Each
- * call diffs the inputs with the previous call's (input-diff.ts), updates the index, and runs
- * again only the units of new or changed objects and the units whose reads changed, in unit
- * order, then the final statuses; the result is the one a translation from scratch gives. Without
- * tracking (`incremental` false) it runs every unit once, in order: a translation from scratch.
- * Never does I/O; a unit throwing leaves the engine unusable (TranslationCache drops it).
+ * TranslationEngine: runs the units (units.ts) of each translation against state it keeps: diffs
+ * the inputs with the last call's, updates the index, runs again only new or changed objects'
+ * units and those whose reads changed, in unit order, then the final statuses. Emits exactly what
+ * a translation from scratch gives (with `incremental` false it is one). Never does I/O; a unit
+ * throwing leaves it unusable (TranslationCache then drops it).
  */
 import type { Ir } from '../ir/types';
 import type { KongUpstreamPolicy } from '../model/kong';
 import type { AnyResource, InputResources } from '../model/resources';
-import { BackendBook, InputIndex, StatusBook, nsName, sameItems, type Ctx, type TranslateOptions } from './context';
+import { BackendBook, InputIndex, StatusBook, nsName, type Ctx, type TranslateOptions } from './context';
 import { translateEndpointSlice } from './endpoint-slice';
 import { Report, type TranslationFailure } from './failures';
 import { ServedGateways, setGatewayStatus, translateGateway, translateGatewayClass } from './gateway';
@@ -22,7 +21,7 @@ import { translateService } from './service';
 import type { ResourceStatus } from './status';
 import { translateUpstream } from './upstream';
 import { KongPolicies } from './upstream-policy';
-import { compareUnits, newUnit, Tracker, UnitQueue, type Unit } from './units';
+import { compareUnits, newUnit, Tracker, UnitQueue, type Undo, type Unit } from './units';
 
 export interface TranslationResult {
   readonly ir: Ir;
@@ -91,10 +90,9 @@ export class TranslationEngine {
       unit.obj = undefined;
     }
     for (const unit of gone) {
-      const before = unit.contrib;
+      const before = unit.writes;
       this.undo(unit);
-      unit.contrib = new Map();
-      this.propagate(unit, before, unit.contrib);
+      this.propagate(unit, before, undefined);
     }
   }
 
@@ -127,17 +125,16 @@ export class TranslationEngine {
 
   /** Runs a unit (again): its earlier writes undone, its reads and writes logged anew. */
   private run(unit: Unit, body: () => void): void {
-    const before = unit.contrib;
+    const before = unit.writes;
     this.forgetReads(unit);
     this.undo(unit);
-    unit.contrib = new Map();
     this.tracker.current = unit;
     try {
       body();
     } finally {
       this.tracker.current = undefined;
     }
-    this.propagate(unit, before, unit.contrib);
+    this.propagate(unit, before, unit.writes);
   }
 
   /** Statuses that depend on every unit: Gateways (attached routes) and KongUpstreamPolicies. */
@@ -151,33 +148,77 @@ export class TranslationEngine {
 
   private undo(unit: Unit): void {
     const undo = unit.undo;
-    unit.undo = [];
-    for (let i = undo.length - 1; i >= 0; i--) (undo[i] as () => void)();
+    unit.undo = undefined;
+    unit.writes = undefined;
+    if (undo) for (let i = undo.length - 1; i >= 0; i--) (undo[i] as Undo).undo(unit);
   }
 
   private forgetReads(unit: Unit): void {
     const readers = this.tracker.readers;
-    if (readers) {
+    if (readers && unit.deps) {
       for (const dep of unit.deps) {
-        const set = readers.get(dep);
-        set?.delete(unit);
-        if (set?.size === 0) readers.delete(dep);
+        const r = readers.get(dep);
+        if (r === unit) readers.delete(dep);
+        else if (r instanceof Set) {
+          r.delete(unit);
+          if (r.size === 1) readers.set(dep, r.values().next().value as Unit);
+        }
       }
     }
-    unit.deps = [];
+    unit.deps = undefined;
   }
 
   /** Queues the later readers of every dependency key whose writes by `unit` changed. */
-  private propagate(unit: Unit, before: ReadonlyMap<string, unknown[]>, after: ReadonlyMap<string, unknown[]>): void {
-    for (const [dep, values] of before) if (!sameItems(values, after.get(dep) ?? [])) this.dirtyReaders(dep, unit);
-    for (const dep of after.keys()) if (!before.has(dep)) this.dirtyReaders(dep, unit);
+  private propagate(unit: Unit, before: readonly unknown[] | undefined, after: readonly unknown[] | undefined): void {
+    if (!before && !after) return;
+    const was = grouped(before);
+    const now = grouped(after);
+    for (const [dep, values] of was) if (!sameWrites(values, now.get(dep))) this.dirtyReaders(dep, unit);
+    for (const dep of now.keys()) if (!was.has(dep)) this.dirtyReaders(dep, unit);
   }
 
+  /**
+   * Queues the readers of `dep` after `writer` in unit order (every reader when no writer); for
+   * failures about an object, also the unit of that object (units do not log reads of their own).
+   */
   private dirtyReaders(dep: string, writer: Unit | undefined): void {
-    for (const reader of this.tracker.readers?.get(dep) ?? []) {
-      if (reader !== writer && (writer === undefined || compareUnits(reader, writer) > 0)) this.queue.add(reader);
+    const later = (u: Unit): boolean => u !== writer && (writer === undefined || compareUnits(u, writer) > 0);
+    const r = this.tracker.readers?.get(dep);
+    if (r instanceof Set) {
+      for (const reader of r) if (later(reader)) this.queue.add(reader);
+    } else if (r && later(r)) this.queue.add(r);
+    if (dep.startsWith('errors:')) {
+      const owner = this.units.get(dep.slice('errors:'.length));
+      if (owner && later(owner)) this.queue.add(owner);
     }
   }
+}
+
+/** Writes (key, value, key, value...) grouped by key. */
+function grouped(writes: readonly unknown[] | undefined): Map<string, unknown[]> {
+  const out = new Map<string, unknown[]>();
+  if (!writes) return out;
+  for (let i = 0; i < writes.length; i += 2) {
+    const dep = writes[i] as string;
+    const list = out.get(dep);
+    if (list) list.push(writes[i + 1]);
+    else out.set(dep, [writes[i + 1]]);
+  }
+  return out;
+}
+
+/** Same writes as far as readers can tell: failures by severity and path, anything else by identity. */
+function sameWrites(a: readonly unknown[], b: readonly unknown[] | undefined): boolean {
+  if (!b || a.length !== b.length) return false;
+  return a.every((x, i) => {
+    const y = b[i];
+    if (x === y) return true;
+    return isFailure(x) && isFailure(y) && x.severity === y.severity && x.path === y.path;
+  });
+}
+
+function isFailure(x: unknown): x is TranslationFailure {
+  return typeof x === 'object' && x !== null && 'severity' in x && 'path' in x && 'reason' in x;
 }
 
 function translateUnit(obj: AnyResource, ctx: Ctx): void {

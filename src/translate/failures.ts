@@ -1,16 +1,14 @@
 /**
  * TranslationFailure: an error or warning about one input object, as data (never thrown), with
- * the file and line of the field when the object came from a file. Report collects them, per
- * object and per writing unit, across translations (units.ts): a unit asking about an object's
- * errors sees those of the units before it; `list()` gives every failure sorted by object, in
- * the order a translation from scratch emits them. `invalidRefs()` tells which objects break
- * their own rules (reason `Invalid`).
+ * the file and line of the field. Report keeps them per object and writing unit across
+ * translations: a unit sees the failures of the units before it; `list()` gives them sorted by
+ * object, in emission order. `invalidRefs()`: objects that break their own rules (`Invalid`).
  */
 import { refKey, compareRefs, type ResourceRef } from '../model/keys';
 import { lineOf, type Problem } from '../model/problems';
 import type { AnyResource } from '../model/resources';
 import { FlatList, type FlatGroup } from './flat-list';
-import { SortedList, Writers, type Tracker, type Unit } from './units';
+import { SortedList, Writers, type Tracker, type Undo, type Unit } from './units';
 
 export type TranslationFailure = Problem & { readonly ref: ResourceRef };
 
@@ -21,9 +19,19 @@ export function refOf(obj: AnyResource): ResourceRef {
 }
 
 /** The failures about one object (one kind/namespace/name), per writing unit. */
-interface Group extends FlatGroup {
-  readonly ref: ResourceRef;
-  readonly writers: Writers<TranslationFailure[]>;
+class Group implements FlatGroup, Undo {
+  readonly writers = new Writers<TranslationFailure[]>();
+  offset = 0;
+  length = 0;
+
+  constructor(
+    readonly ref: ResourceRef,
+    private readonly report: Report,
+  ) {}
+
+  undo(unit: Unit): void {
+    this.report.retract(this, unit);
+  }
 }
 
 export class Report {
@@ -69,11 +77,14 @@ export class Report {
     return this.output.list(this.sorted.items);
   }
 
-  /** What the running unit sees of this object's failures (a read it depends on). */
+  /**
+   * What the running unit sees of this object's failures: a read it depends on, unless of its
+   * own object (the engine runs a unit again when failures about its object change before it).
+   */
   private seen(obj: AnyResource): TranslationFailure[] {
     const key = refKey(refOf(obj));
-    if (this.tracker.tracking) this.tracker.read(`errors:${key}`);
     const reader = this.tracker.current;
+    if (this.tracker.tracking && reader?.obj !== obj) this.tracker.read(`errors:${key}`);
     const out: TranslationFailure[] = [];
     for (const g of this.byKey.get(key) ?? []) for (const list of g.writers.visible(reader)) out.push(...list);
     return out;
@@ -92,22 +103,18 @@ export class Report {
     };
     const unit = this.tracker.writer();
     const group = this.group(failure.ref);
-    let list = group.writers.own(unit);
-    if (!list) {
-      list = [];
-      group.writers.put(unit, list);
-      this.tracker.undoable(() => this.retract(group, unit));
-    }
-    list.push(failure);
+    const list = group.writers.own(unit);
+    if (!list) this.tracker.undoable(group);
+    group.writers.put(unit, list ? list.concat([failure]) : [failure]);
     this.output.touch(group);
-    if (this.tracker.tracking) this.tracker.wrote(`errors:${refKey(failure.ref)}`, `${severity}\u0000${path}`);
+    if (this.tracker.tracking) this.tracker.wrote(`errors:${refKey(failure.ref)}`, failure);
   }
 
   private group(ref: ResourceRef): Group {
     const byNs = getOrSet(getOrSet(this.groups, ref.kind, () => new Map<string, Map<string, Group>>()), ref.namespace, () => new Map<string, Group>());
     let g = byNs.get(ref.name);
     if (!g) {
-      g = { ref, writers: new Writers(), offset: 0, length: 0 };
+      g = new Group(ref, this);
       byNs.set(ref.name, g);
       getOrSet(this.byKey, refKey(ref), () => []).push(g);
       this.sorted.insert(g);
@@ -116,7 +123,8 @@ export class Report {
     return g;
   }
 
-  private retract(group: Group, unit: Unit): void {
+  /** Takes back a unit's failures about one object (Group.undo). */
+  retract(group: Group, unit: Unit): void {
     group.writers.remove(unit);
     this.output.touch(group);
     if (group.writers.size === 0) this.emptied.add(group);

@@ -7,7 +7,7 @@ import type { Gateway, GatewayClass, GatewayListener } from '../model/gateway-ap
 import { GATEWAY_GROUP } from '../model/gateway-api';
 import { refOf } from './failures';
 import { nsName, type Ctx } from './context';
-import { Writers, type Tracker } from './units';
+import { Writers, type Tracker, type Undo, type Unit } from './units';
 import { condition, type Condition, type ListenerStatus } from './status';
 import { isGatewayHostname, isPort } from './validation';
 
@@ -25,9 +25,23 @@ export interface ServedGateway {
   readonly slots: readonly ListenerSlot[];
 }
 
+/** The Gateways served under one namespace/name, per unit (the last in unit order wins). */
+class ServedEntry implements Undo {
+  readonly writers = new Writers<ServedGateway>();
+
+  constructor(
+    readonly key: string,
+    private readonly book: ServedGateways,
+  ) {}
+
+  undo(unit: Unit): void {
+    this.book.retract(this, unit);
+  }
+}
+
 /** The served Gateways: by namespace/name for routes (a read they depend on), and all in unit order. */
 export class ServedGateways {
-  private readonly byKey = new Map<string, Writers<ServedGateway>>();
+  private readonly byKey = new Map<string, ServedEntry>();
   private readonly all = new Writers<ServedGateway>();
 
   constructor(private readonly tracker: Tracker) {}
@@ -36,22 +50,24 @@ export class ServedGateways {
   add(served: ServedGateway): void {
     const unit = this.tracker.writer();
     const key = nsName(served.gateway.metadata.namespace, served.gateway.metadata.name);
-    let w = this.byKey.get(key);
-    if (!w) this.byKey.set(key, (w = new Writers()));
-    w.put(unit, served);
+    let entry = this.byKey.get(key);
+    if (!entry) this.byKey.set(key, (entry = new ServedEntry(key, this)));
+    entry.writers.put(unit, served);
     this.all.put(unit, served);
     if (this.tracker.tracking) this.tracker.wrote(`served:${key}`, served);
-    const writers = w;
-    this.tracker.undoable(() => {
-      writers.remove(unit);
-      if (writers.size === 0) this.byKey.delete(key);
-      this.all.remove(unit);
-    });
+    this.tracker.undoable(entry);
+  }
+
+  /** Takes back a unit's Gateway (ServedEntry.undo). */
+  retract(entry: ServedEntry, unit: Unit): void {
+    entry.writers.remove(unit);
+    if (entry.writers.size === 0 && this.byKey.get(entry.key) === entry) this.byKey.delete(entry.key);
+    this.all.remove(unit);
   }
 
   get(key: string): ServedGateway | undefined {
     if (this.tracker.tracking) this.tracker.read(`served:${key}`);
-    return this.byKey.get(key)?.last(this.tracker.current);
+    return this.byKey.get(key)?.writers.last(this.tracker.current);
   }
 
   /** Every served Gateway, in unit order. */

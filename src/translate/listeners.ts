@@ -11,46 +11,56 @@ import { sameItems } from './context';
 import type { ServedGateway } from './gateway';
 import { slotSource, type Attachment } from './http-route';
 import { compareRanked, type RankedRoute } from './routes-order';
-import { cmp, SortedList, Writers, type Tracker } from './units';
-
-interface HostState {
-  readonly hostname: string;
-  /** Per unit, the route lists it attached under this hostname, in attachment order. */
-  readonly writers: Writers<(readonly RankedRoute[])[]>;
-  vh: VirtualHost | undefined;
-}
+import { cmp, CountMap, SortedList, Writers, type Tracker, type Undo, type Unit } from './units';
 
 interface PortState {
   readonly hosts: Map<string, HostState>;
   readonly sorted: SortedList<HostState>;
   /** Attachment sources (listener keys) with their number of attachments. */
-  readonly sources: Map<string, number>;
+  readonly sources: CountMap;
   virtualHosts: VirtualHost[] | undefined;
   listener: Listener | undefined;
 }
 
+/** The routes attached under one hostname of one port, per unit. */
+class HostState implements Undo {
+  /** Per unit, the route lists it attached under this hostname, in attachment order. */
+  readonly writers = new Writers<(readonly RankedRoute[])[]>();
+  vh: VirtualHost | undefined;
+
+  constructor(
+    readonly hostname: string,
+    private readonly port: PortState,
+    private readonly book: AttachmentBook,
+  ) {}
+
+  undo(unit: Unit): void {
+    this.writers.remove(unit);
+    this.book.touch(this.port, this);
+  }
+}
+
 export class AttachmentBook {
   private readonly ports = new Map<number, PortState>();
-  private readonly perSource = new Map<string, number>();
+  private readonly perSource: CountMap;
 
-  constructor(private readonly tracker: Tracker) {}
+  constructor(private readonly tracker: Tracker) {
+    this.perSource = new CountMap(tracker);
+  }
 
   /** Records what the running unit attaches. */
   add(attachments: readonly Attachment[]): void {
     const unit = this.tracker.writer();
     for (const a of attachments) {
       const port = this.port(a.port);
-      this.count(port.sources, a.source);
-      this.count(this.perSource, a.source);
+      port.sources.add(a.source);
+      this.perSource.add(a.source);
       for (const hostname of a.hostnames) {
         const host = this.host(port, hostname);
         let mine = host.writers.own(unit);
         if (!mine) {
           host.writers.put(unit, (mine = []));
-          this.tracker.undoable(() => {
-            host.writers.remove(unit);
-            this.touch(port, host);
-          });
+          this.tracker.undoable(host);
         }
         mine.push(a.routes);
         this.touch(port, host);
@@ -60,7 +70,7 @@ export class AttachmentBook {
 
   /** Attachments per Gateway listener (`slotSource`), for listener statuses. */
   attachedCount(source: string): number {
-    return this.perSource.get(source) ?? 0;
+    return this.perSource.get(source);
   }
 
   /** The listeners: ports of the served Gateways' listeners and of every attachment. */
@@ -95,14 +105,14 @@ export class AttachmentBook {
 
   private port(port: number): PortState {
     let p = this.ports.get(port);
-    if (!p) this.ports.set(port, (p = { hosts: new Map(), sorted: new SortedList((a, b) => cmp(a.hostname, b.hostname)), sources: new Map(), virtualHosts: undefined, listener: undefined }));
+    if (!p) this.ports.set(port, (p = { hosts: new Map(), sorted: new SortedList((a, b) => cmp(a.hostname, b.hostname)), sources: new CountMap(this.tracker), virtualHosts: undefined, listener: undefined }));
     return p;
   }
 
   private host(port: PortState, hostname: string): HostState {
     let h = port.hosts.get(hostname);
     if (!h) {
-      h = { hostname, writers: new Writers(), vh: undefined };
+      h = new HostState(hostname, port, this);
       port.hosts.set(hostname, h);
       port.sorted.insert(h);
     }
@@ -110,7 +120,7 @@ export class AttachmentBook {
   }
 
   /** A host's routes changed: build its virtual host again (and drop it when nothing is attached). */
-  private touch(port: PortState, host: HostState): void {
+  touch(port: PortState, host: HostState): void {
     host.vh = undefined;
     port.virtualHosts = undefined;
     if (host.writers.size > 0 || port.hosts.get(host.hostname) !== host) return;
@@ -118,14 +128,6 @@ export class AttachmentBook {
     port.sorted.remove(host);
   }
 
-  private count(counts: Map<string, number>, key: string): void {
-    counts.set(key, (counts.get(key) ?? 0) + 1);
-    this.tracker.undoable(() => {
-      const n = (counts.get(key) ?? 0) - 1;
-      if (n > 0) counts.set(key, n);
-      else counts.delete(key);
-    });
-  }
 }
 
 function virtualHost(listener: string, host: HostState): VirtualHost {

@@ -50,7 +50,7 @@ function mutated(o: AnyResource, rand: () => number, strings: readonly string[])
 }
 
 function changedCopy(o: AnyResource, rand: () => number, strings: readonly string[]): AnyResource {
-  const copy = structuredClone(o);
+  const copy = clone(o);
   const all = leaves(copy);
   const leaf = all[Math.floor(rand() * all.length)] as Leaf;
   const set = (v: Json): void => {
@@ -65,6 +65,12 @@ function changedCopy(o: AnyResource, rand: () => number, strings: readonly strin
     else leaf.value.push(structuredClone(leaf.value[0] as Json));
   } else if (!Array.isArray(leaf.holder) && leaf.key !== 'metadata' && leaf.key !== 'spec') delete (leaf.holder as Record<string, Json>)[leaf.key as string];
   return copy;
+}
+
+/** A copy with new identities throughout (the origin, immutable, is shared). */
+function clone(o: AnyResource): AnyResource {
+  const { origin, ...rest } = o;
+  return { ...structuredClone(rest), ...(origin ? { origin } : {}) } as AnyResource;
 }
 
 function stringsOf(objects: readonly AnyResource[]): string[] {
@@ -90,8 +96,8 @@ function edit(list: AnyResource[], pool: readonly AnyResource[], rand: () => num
     list[i] = mutated(list[i] as AnyResource, rand, strings);
   } else if (op === 4) {
     const i = at();
-    list[i] = structuredClone(list[i] as AnyResource);
-  } else if (op === 5) list.splice(at(), 0, rand() < 0.5 ? (list[at()] as AnyResource) : structuredClone(list[at()] as AnyResource));
+    list[i] = clone(list[i] as AnyResource);
+  } else if (op === 5) list.splice(at(), 0, rand() < 0.5 ? (list[at()] as AnyResource) : clone(list[at()] as AnyResource));
   else if (op === 6) {
     const [i, j] = [at(), at()];
     [list[i], list[j]] = [list[j] as AnyResource, list[i] as AnyResource];

@@ -1,11 +1,9 @@
 /**
- * Units and their run order, the core of incremental translation. A unit is the translation of
- * one input object (by kind/namespace/name: a changed object keeps its unit), or a pseudo-unit
- * (deduplication before every object, final statuses after all). Units run in a fixed order: the
- * step of their kind, then namespace/name. Every sink keeps which unit wrote what (Writers), so a
- * unit reading it sees exactly what the units before it wrote, as in a translation from scratch,
- * while later units' writes from the previous translation are still there. The Tracker logs each
- * unit's reads (dependency keys) and writes (with an undo), to know what to run again.
+ * Units, the core of incremental translation: a unit translates one input object (by
+ * kind/namespace/name) or is a pseudo-unit (deduplication first, final statuses last); units run
+ * in a fixed order. Sinks keep which unit wrote what (Writers), so a unit sees exactly what the
+ * units before it wrote, as from scratch; the Tracker logs each unit's reads and writes (with
+ * undo) to know what to run again. Holds no inputs; never decides what a unit does.
  */
 import type { AnyResource } from '../model/resources';
 
@@ -18,17 +16,24 @@ export interface Unit {
   readonly ns: string;
   /** Whether its reads are tracked (pseudo-units run every time and are never readers). */
   readonly tracked: boolean;
-  /** Dependency keys read by the last run. */
-  deps: string[];
-  /** What the last run wrote, per dependency key (compared to decide whose reads changed). */
-  contrib: Map<string, unknown[]>;
-  /** Undoes every write of the last run. */
-  undo: (() => void)[];
+  /** Dependency keys read by the last run (absent: none). */
+  deps: string[] | undefined;
+  /** What the last run wrote: dependency key, value, key, value... (compared to decide whose reads changed). */
+  writes: unknown[] | undefined;
+  /** What undoes the last run's writes, in order. */
+  undo: Undo[] | undefined;
   queued: boolean;
 }
 
+/** A sink entry that can take back what a unit wrote to it. */
+export interface Undo {
+  undo(unit: Unit): void;
+}
+
+const NO_ENTRIES: readonly never[] = Object.freeze([]);
+
 export function newUnit(obj: AnyResource | undefined, step: number, key: string, ns: string, tracked = true): Unit {
-  return { obj, step, key, ns, tracked, deps: [], contrib: new Map(), undo: [], queued: false };
+  return { obj, step, key, ns, tracked, deps: undefined, writes: undefined, undo: undefined, queued: false };
 }
 
 export function compareUnits(a: Unit, b: Unit): number {
@@ -44,9 +49,12 @@ export function visibleTo(writer: Unit, reader: Unit | undefined): boolean {
   return reader === undefined || writer === reader || compareUnits(writer, reader) < 0;
 }
 
-/** Values written under one key, at most one per unit, kept in unit order. */
+/**
+ * Values written under one key, at most one per unit, kept in unit order. Arrays here are
+ * replaced, not grown (concat sizes them exactly; most keys have one writer, and memory counts).
+ */
 export class Writers<V> {
-  private readonly entries: { readonly unit: Unit; value: V }[] = [];
+  private entries: readonly { readonly unit: Unit; value: V }[] = NO_ENTRIES;
 
   get size(): number {
     return this.entries.length;
@@ -65,12 +73,12 @@ export class Writers<V> {
     }
     let i = this.entries.length;
     while (i > 0 && compareUnits(this.entries[i - 1]!.unit, unit) > 0) i--;
-    this.entries.splice(i, 0, { unit, value });
+    this.entries = this.entries.slice(0, i).concat([{ unit, value }], this.entries.slice(i));
   }
 
   remove(unit: Unit): void {
     const i = this.entries.findIndex((e) => e.unit === unit);
-    if (i >= 0) this.entries.splice(i, 1);
+    if (i >= 0) this.entries = this.entries.slice(0, i).concat(this.entries.slice(i + 1));
   }
 
   /** The first value `reader` sees (undefined reader: the first of all). */
@@ -106,13 +114,60 @@ export class Writers<V> {
   }
 }
 
+/** How many units wrote each key (Kong policy marks, attachment sources), undone per unit. */
+export class CountMap {
+  private readonly counts = new Map<string, Counter>();
+
+  constructor(private readonly tracker: Tracker) {}
+
+  /** Counts one more for the running unit. */
+  add(key: string): void {
+    let c = this.counts.get(key);
+    if (!c) this.counts.set(key, (c = new Counter(this.counts, key)));
+    c.n++;
+    this.tracker.undoable(c);
+  }
+
+  get(key: string): number {
+    return this.counts.get(key)?.n ?? 0;
+  }
+
+  has(key: string): boolean {
+    return this.counts.has(key);
+  }
+
+  keys(): IterableIterator<string> {
+    return this.counts.keys();
+  }
+
+  get size(): number {
+    return this.counts.size;
+  }
+}
+
+class Counter implements Undo {
+  n = 0;
+
+  constructor(
+    private readonly owner: Map<string, Counter>,
+    private readonly key: string,
+  ) {}
+
+  undo(): void {
+    if (--this.n === 0 && this.owner.get(this.key) === this) this.owner.delete(this.key);
+  }
+}
+
+/** Readers of one dependency key: one unit, or a set of them. */
+export type Readers = Unit | Set<Unit>;
+
 /** The unit running now; its reads and writes. `readers` is absent when nothing is tracked. */
 export class Tracker {
   current: Unit | undefined;
   /** Whether reads and writes are logged (a translation from scratch logs nothing). */
   readonly tracking: boolean;
 
-  constructor(readonly readers: Map<string, Set<Unit>> | undefined) {
+  constructor(readonly readers: Map<string, Readers> | undefined) {
     this.tracking = readers !== undefined;
   }
 
@@ -120,25 +175,24 @@ export class Tracker {
   read(dep: string): void {
     const unit = this.current;
     if (!unit || !unit.tracked || !this.readers) return;
-    unit.deps.push(dep);
-    const set = this.readers.get(dep);
-    if (set) set.add(unit);
-    else this.readers.set(dep, new Set([unit]));
+    const known = this.readers.get(dep);
+    if (known === unit || (known instanceof Set && known.has(unit))) return;
+    if (known === undefined) this.readers.set(dep, unit);
+    else if (known instanceof Set) known.add(unit);
+    else this.readers.set(dep, new Set([known, unit]));
+    unit.deps = unit.deps ? unit.deps.concat(dep) : [dep];
   }
 
   /** Logs a write of the current unit under `dep`; `value` tells readers whether it changed. */
   wrote(dep: string, value: unknown): void {
     const unit = this.writer();
-    if (!this.readers) return;
-    const list = unit.contrib.get(dep);
-    if (list) list.push(value);
-    else unit.contrib.set(dep, [value]);
+    if (this.readers) unit.writes = unit.writes ? unit.writes.concat([dep, value]) : [dep, value];
   }
 
-  /** Registers how to undo a write of the current unit (before it runs again, or goes). */
-  undoable(undo: () => void): void {
+  /** Registers an entry that can undo a write of the current unit (before it runs again, or goes). */
+  undoable(entry: Undo): void {
     const unit = this.writer();
-    if (this.tracking) unit.undo.push(undo);
+    if (this.tracking) unit.undo = unit.undo ? unit.undo.concat([entry]) : [entry];
   }
 
   /** The unit running now (a write outside a unit is a bug). */

@@ -15,7 +15,7 @@ import { kongToEnvoy, warnKongSemantics, type KongEnvoyHealth } from './kong-env
 import { policyNameOf } from './service';
 import { refKey } from '../model/keys';
 import { refOf } from './failures';
-import { Writers } from './units';
+import { CountMap, Writers, type Undo, type Unit } from './units';
 
 const ALGORITHMS = ['round-robin', 'consistent-hashing', 'least-connections', 'latency', 'sticky-sessions'];
 const CHECK_TYPES = ['http', 'https', 'tcp', 'grpc', 'grpcs'] as const;
@@ -27,13 +27,31 @@ export interface KongPolicy {
   readonly loadBalancing: LoadBalancing;
 }
 
+/** The valid policy under one namespace/name, per unit (the last in unit order wins). */
+class PolicyEntry implements Undo {
+  readonly writers = new Writers<KongPolicy>();
+
+  constructor(
+    readonly key: string,
+    private readonly valid: Map<string, PolicyEntry>,
+  ) {}
+
+  undo(unit: Unit): void {
+    this.writers.remove(unit);
+    if (this.writers.size === 0 && this.valid.get(this.key) === this) this.valid.delete(this.key);
+  }
+}
+
 /** Valid policies by namespace/name, and the Services that used them (or conflicted), across units. */
 export class KongPolicies {
-  private readonly valid = new Map<string, Writers<KongPolicy>>();
-  private readonly used = new Map<string, number>();
-  private readonly conflicted = new Map<string, number>();
+  private readonly valid = new Map<string, PolicyEntry>();
+  private readonly used: CountMap;
+  private readonly conflicted: CountMap;
 
-  constructor(private readonly ctx: Omit<Ctx, 'kong'>) {}
+  constructor(private readonly ctx: Omit<Ctx, 'kong'>) {
+    this.used = new CountMap(ctx.tracker);
+    this.conflicted = new CountMap(ctx.tracker);
+  }
 
   translate(policy: KongUpstreamPolicy): void {
     validatePolicy(policy, this.ctx);
@@ -47,16 +65,11 @@ export class KongPolicies {
       loadBalancing: policy.spec.algorithm === 'least-connections' ? 'least-request' : 'round-robin',
     };
     const { tracker } = this.ctx;
-    const unit = tracker.writer();
-    let w = this.valid.get(key);
-    if (!w) this.valid.set(key, (w = new Writers()));
-    w.put(unit, value);
+    let entry = this.valid.get(key);
+    if (!entry) this.valid.set(key, (entry = new PolicyEntry(key, this.valid)));
+    entry.writers.put(tracker.writer(), value);
     if (tracker.tracking) tracker.wrote(`kong:${key}`, value);
-    const writers = w;
-    tracker.undoable(() => {
-      writers.remove(unit);
-      if (writers.size === 0) this.valid.delete(key);
-    });
+    tracker.undoable(entry);
   }
 
   /** The valid policy a Service names, if any. */
@@ -65,24 +78,15 @@ export class KongPolicies {
     if (name === undefined) return undefined;
     const key = nsName(svc.metadata.namespace, name);
     if (this.ctx.tracker.tracking) this.ctx.tracker.read(`kong:${key}`);
-    return this.valid.get(key)?.last(this.ctx.tracker.current);
+    return this.valid.get(key)?.writers.last(this.ctx.tracker.current);
   }
 
   markUsed(svc: Service): void {
-    this.count(this.used, refKey(refOf(svc)));
+    this.used.add(refKey(refOf(svc)));
   }
 
   markConflicted(svc: Service): void {
-    this.count(this.conflicted, refKey(refOf(svc)));
-  }
-
-  private count(counts: Map<string, number>, key: string): void {
-    counts.set(key, (counts.get(key) ?? 0) + 1);
-    this.ctx.tracker.undoable(() => {
-      const n = (counts.get(key) ?? 0) - 1;
-      if (n > 0) counts.set(key, n);
-      else counts.delete(key);
-    });
+    this.conflicted.add(refKey(refOf(svc)));
   }
 
   /** Ancestor statuses of every policy: one per Service that names it. */

@@ -136,10 +136,25 @@ export function messageType(fullName: string): protobuf.Type {
 /** Check `value` against the schema, then encode it. Throws ProtoShapeError on any mismatch. */
 export function encodeMessage<N extends string>(fullName: N, value: MessageInput<N>): Uint8Array {
   const type = messageType(fullName);
-  const problems: string[] = [];
-  checkShape(type, value, '', problems);
+  const problems = shapeProblems(type, value);
   if (problems.length > 0) throw new ProtoShapeError(fullName, problems);
   return type.encode(type.fromObject(value as Record<string, unknown>)).finish();
+}
+
+/**
+ * Everything in `value` that does not fit `type` (unknown fields, wrong value types, bad enum
+ * names, several members of a oneof), each with its field path. A first pass that allocates
+ * nothing answers for the usual valid value; only a failing value is walked again with paths.
+ */
+export function shapeProblems(type: protobuf.Type, value: unknown): string[] {
+  return shapeOk(type, value) ? [] : fullShapeProblems(type, value);
+}
+
+/** The walk with paths alone (what shapeProblems() must agree with; tests compare the two). */
+export function fullShapeProblems(type: protobuf.Type, value: unknown): string[] {
+  const problems: string[] = [];
+  checkShape(type, value, '', problems);
+  return problems;
 }
 
 /** Decode to the proto-loader `__Output` shape (longs and enums as strings, defaults filled in). */
@@ -234,6 +249,63 @@ function checkField(field: protobuf.Field, v: unknown, at: string, problems: str
   } else checkValue(field, v, at, problems);
 }
 
+// ---- the same checks, answering only whether there is a problem (no paths, no allocation) ----
+
+function shapeOk(type: protobuf.Type, value: unknown): boolean {
+  if (!isPlainObject(value)) return false;
+  const any = type.fullName === '.google.protobuf.Any' && '@type' in value;
+  let target = type;
+  if (any) {
+    const url = value['@type'];
+    const inner = typeof url === 'string' ? type.root.lookup(typeNameOfUrl(url)) : null;
+    if (typeof url !== 'string' || !url.includes('/') || !(inner instanceof protobuf.Type)) return false;
+    target = inner;
+  }
+  for (const key in value) {
+    if (!Object.prototype.hasOwnProperty.call(value, key) || (any && key === '@type')) continue;
+    const field = target.fields[key];
+    if (!field) return false;
+    const v = value[key];
+    if (v !== undefined && v !== null && !fieldOk(field, v)) return false;
+  }
+  for (const oneof of target.oneofsArray) {
+    let set = 0;
+    for (const name of oneof.oneof) if (value[name] !== undefined && value[name] !== null && (!any || name !== '@type')) set++;
+    if (set > 1) return false;
+  }
+  return true;
+}
+
+function fieldOk(field: protobuf.Field, v: unknown): boolean {
+  if (field.map) {
+    if (!isPlainObject(v)) return false;
+    for (const k in v) if (Object.prototype.hasOwnProperty.call(v, k) && !valueOk(field, v[k])) return false;
+    return true;
+  }
+  if (field.repeated) {
+    if (!Array.isArray(v)) return false;
+    for (const e of v) if (!valueOk(field, e)) return false;
+    return true;
+  }
+  return valueOk(field, v);
+}
+
+function valueOk(field: protobuf.Field, v: unknown): boolean {
+  const rt = field.resolvedType;
+  if (rt instanceof protobuf.Type) return shapeOk(rt, v);
+  if (rt instanceof protobuf.Enum) return typeof v === 'string' ? v in rt.values : typeof v === 'number' && Number.isInteger(v);
+  return scalarOk(field.type, v);
+}
+
+function scalarOk(t: string, v: unknown): boolean {
+  if (t === 'string') return typeof v === 'string';
+  if (t === 'bool') return typeof v === 'boolean';
+  if (t === 'bytes') return v instanceof Uint8Array || typeof v === 'string';
+  if (NUMBER_TYPES.has(t)) return typeof v === 'number' || (typeof v === 'string' && v.trim() !== '' && !Number.isNaN(Number(v)));
+  if (LONG_TYPES.has(t)) return typeof v === 'number' || (typeof v === 'string' && /^-?\d+$/.test(v)) || isPlainObject(v);
+  return true;
+}
+
 const LONG_TYPES = new Set(['int64', 'uint64', 'sint64', 'fixed64', 'sfixed64']);
 const NUMBER_TYPES = new Set(['int32', 'uint32', 'sint32', 'fixed32', 'sfixed32', 'double', 'float']);
 
@@ -246,12 +318,5 @@ function checkValue(field: protobuf.Field, v: unknown, at: string, problems: str
     return;
   }
   const t = field.type;
-  let ok: boolean;
-  if (t === 'string') ok = typeof v === 'string';
-  else if (t === 'bool') ok = typeof v === 'boolean';
-  else if (t === 'bytes') ok = v instanceof Uint8Array || typeof v === 'string';
-  else if (NUMBER_TYPES.has(t)) ok = typeof v === 'number' || (typeof v === 'string' && v.trim() !== '' && !Number.isNaN(Number(v)));
-  else if (LONG_TYPES.has(t)) ok = typeof v === 'number' || (typeof v === 'string' && /^-?\d+$/.test(v)) || isPlainObject(v);
-  else ok = true;
-  if (!ok) problems.push(`${at}: ${JSON.stringify(v)} is not a valid ${t}`);
+  if (!scalarOk(t, v)) problems.push(`${at}: ${JSON.stringify(v)} is not a valid ${t}`);
 }

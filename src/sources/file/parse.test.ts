@@ -1,4 +1,6 @@
-import { parseResources } from './parse';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseResources, parseResourcesReusing } from './parse';
 import type { Upstream } from '../../model/gloo';
 import type { EndpointSlice, Service } from '../../model/kube';
 
@@ -130,5 +132,63 @@ endpoints:
   it('reports duplicate keys as syntax errors', () => {
     const { problems } = parseResources('apiVersion: v1\nkind: Service\nkind: Service\nmetadata: {name: s}\n', 'k.yaml');
     expect(problems).toMatchObject([{ severity: 'error', reason: 'SyntaxError', line: 3 }]);
+  });
+});
+
+/** Every .yaml file under a folder of the repository. */
+function yamlFiles(dir: string): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const path = join(dir, name);
+    return statSync(path).isDirectory() ? yamlFiles(path) : name.endsWith('.yaml') ? [path] : [];
+  });
+}
+
+const EDGE_CASES: Record<string, string> = {
+  comments: '# a comment\n---\n# before\napiVersion: v1\nkind: Service\nmetadata: {name: a}\n# after\n---\n---\napiVersion: v1\nkind: Service\nmetadata: {name: b}\n',
+  crlf: 'apiVersion: v1\r\nkind: Service\r\nmetadata: {name: a}\r\n---\r\napiVersion: v1\r\nkind: Service\r\nmetadata: {name: b}\r\n',
+  inlineStart: '--- {apiVersion: v1, kind: Service, metadata: {name: a}}\n--- {apiVersion: v1, kind: Service, metadata: {name: b}}\n',
+  blockScalar: 'apiVersion: v1\nkind: Service\nmetadata:\n  name: a\n  annotations:\n    note: |\n      ---\n      not a marker\n---\napiVersion: v1\nkind: Service\nmetadata: {name: b}\n',
+  endMarkers: 'apiVersion: v1\nkind: Service\nmetadata: {name: a}\n...\n---\napiVersion: v1\nkind: Service\nmetadata: {name: b}\n',
+  directive: '%YAML 1.2\n---\napiVersion: v1\nkind: Service\nmetadata: {name: a}\n',
+  syntaxError: 'apiVersion: v1\nkind: Service\nmetadata: {name: a}\n---\napiVersion: v1\nkind: [Service\n---\napiVersion: v1\nkind: Service\nmetadata: {name: c}\n',
+  duplicateKey: 'apiVersion: v1\nkind: Service\nmetadata: {name: a}\n---\napiVersion: v1\nkind: Service\nkind: Service\nmetadata: {name: b}\n',
+  unknownKind: 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n---\napiVersion: v1\nkind: Service\nmetadata: {name: b}\n',
+  list: 'apiVersion: v1\nkind: List\nitems:\n- {apiVersion: v1, kind: Service, metadata: {name: a}}\n---\napiVersion: v1\nkind: Service\nmetadata: {name: b}\n',
+  empty: '',
+  onlyMarkers: '---\n---\n',
+  bom: '\uFEFFapiVersion: v1\nkind: Service\nmetadata: {name: a}\n---\napiVersion: v1\nkind: Service\nmetadata: {name: b}\n',
+  json: '{"apiVersion": "v1", "kind": "Service", "metadata": {"name": "a"}}\n',
+  dashesInString: 'apiVersion: v1\nkind: Service\nmetadata:\n  name: a\n  annotations: {x: "a\n---\n  b"}\n',
+};
+
+describe('parseResourcesReusing', () => {
+  const repoFiles = [...yamlFiles(join(__dirname, '../../../test/translate/testdata')), ...yamlFiles(join(__dirname, '../../../examples'))];
+
+  it.each(repoFiles.map((f) => [f.slice(f.indexOf('/test/') >= 0 ? f.indexOf('/test/') + 1 : f.indexOf('/examples/') + 1), f]))('gives what parseResources gives for %s', (_, path) => {
+    const text = readFileSync(path, 'utf8');
+    const { cache, ...reusing } = parseResourcesReusing(text, 'f.yaml', undefined);
+    expect(reusing).toEqual(parseResources(text, 'f.yaml'));
+    expect(parseResourcesReusing(text, 'f.yaml', cache)).toEqual({ ...reusing, cache: expect.any(Map) });
+  });
+
+  it.each(Object.entries(EDGE_CASES))('gives what parseResources gives for the edge case %s', (_, text) => {
+    const { cache: _cache, ...reusing } = parseResourcesReusing(text, 'e.yaml', undefined);
+    expect(reusing).toEqual(parseResources(text, 'e.yaml'));
+  });
+
+  it('reuses the objects of unchanged documents and parses only the changed one', () => {
+    const doc = (name: string, port: number): string => `apiVersion: v1\nkind: Service\nmetadata: {name: ${name}}\nspec:\n  ports: [{port: ${port}}]\n`;
+    const before = [doc('a', 80), doc('b', 80), doc('c', 80)].join('---\n');
+    const after = [doc('a', 80), doc('b', 81), doc('c', 80)].join('---\n');
+    const first = parseResourcesReusing(before, 'x.yaml', undefined);
+    const second = parseResourcesReusing(after, 'x.yaml', first.cache);
+    expect(second.objects[0]).toBe(first.objects[0]);
+    expect(second.objects[1]).not.toBe(first.objects[1]);
+    expect(second.objects[2]).toBe(first.objects[2]);
+    const { cache: _c, ...rest } = second;
+    expect(rest).toEqual(parseResources(after, 'x.yaml'));
+    const shifted = parseResourcesReusing(`# one more line\n${after}`, 'x.yaml', second.cache);
+    expect(shifted.objects[0]).not.toBe(second.objects[0]); // its lines moved: parsed again
+    expect(shifted.objects.map((o) => o.origin?.line)).toEqual([2, 8, 14]);
   });
 });

@@ -79,6 +79,27 @@ describe('FolderSource', () => {
     expect(store.state().objects[0]?.origin?.file).toBe(path.join(dir, 'a.yml'));
   });
 
+  it('publishes every file\'s objects in order after edits that keep or change object counts, reusing unchanged objects', async () => {
+    write('a.yaml', [service('a1'), service('a2')].join('---\n'));
+    write('b.yaml', [service('b1'), service('b2'), service('b3')].join('---\n'));
+    write('c.yaml', service('c1'));
+    await source.start(store);
+    const first = store.state().objects;
+    write('b.yaml', [service('b1'), service('b2', 81), service('b3')].join('---\n'));
+    await saved('b.yaml');
+    expect(names()).toEqual(['a1', 'a2', 'b1', 'b2', 'b3', 'c1']);
+    const second = store.state().objects;
+    expect(second.filter((o, i) => o !== first[i]).map((o) => o.metadata.name)).toEqual(['b2']);
+    write('b.yaml', [service('b1'), service('b3')].join('---\n'));
+    await saved('b.yaml');
+    expect(names()).toEqual(['a1', 'a2', 'b1', 'b3', 'c1']);
+    write('a.yaml', [service('a1'), service('a2'), service('a3')].join('---\n'));
+    await saved('a.yaml');
+    expect(names()).toEqual(['a1', 'a2', 'a3', 'b1', 'b3', 'c1']);
+    expect(store.state().inputs.services.map((o) => o.metadata.name)).toEqual(['a1', 'a2', 'a3', 'b1', 'b3', 'c1']);
+    expect(store.state().objects[0]).toBe(first[0]);
+  });
+
   it('publishes a saved change after the holdoff, not before', async () => {
     write('a.yaml', service('a'));
     await source.start(store);

@@ -16,7 +16,7 @@ import type { AnyResource } from '../../model/resources';
 import { Holdoff } from '../../reconcile/holdoff';
 import type { ResourceSource } from '../source';
 import type { ResourceStore } from '../store';
-import { parseResources } from './parse';
+import { parseResourcesReusing, PathTables, type DocumentCache } from './parse';
 
 /**
  * A watch on one directory (not recursive): `filename` is relative to it, null when the platform
@@ -57,6 +57,15 @@ interface FileEntry {
   readonly problems: readonly Problem[];
   /** Whether `objects` come from a version of the file that parsed. */
   readonly good: boolean;
+  /** Its documents as last parsed, reused when the file changes (unchanged documents keep their objects). */
+  readonly docs?: DocumentCache;
+}
+
+/** The files and their object lists as last published, and the concatenation published. */
+interface Published {
+  readonly files: readonly string[];
+  readonly segments: readonly (readonly AnyResource[])[];
+  readonly objects: readonly AnyResource[];
 }
 
 /** Whether a file name is one the folder source reads (hidden and editor temp files are not). */
@@ -77,6 +86,9 @@ export class FolderSource implements ResourceSource {
   private running: Promise<void> | undefined;
   private again = false;
   private watchProblem: Problem | undefined;
+  private published: Published | undefined;
+  /** Field path tables shared by the objects of every file. */
+  private readonly pathTables = new PathTables();
   private folderProblem: Problem | undefined;
   private stopped = false;
 
@@ -237,12 +249,12 @@ export class FolderSource implements ResourceSource {
   }
 
   private parsed(file: string, text: string, hash: string, stamp: string, previous: FileEntry | undefined): FileEntry {
-    const { objects, problems } = parseResources(text, file);
+    const { objects, problems, cache } = parseResourcesReusing(text, file, previous?.docs, this.pathTables);
     const broken = problems.some((p) => p.severity === 'error' && p.ref === undefined && p.reason === 'SyntaxError');
     if (broken && previous?.good && previous.objects.length > 0) {
-      return { stamp, hash, objects: previous.objects, problems: [...problems, keptProblem(file, previous.objects.length)], good: true };
+      return { stamp, hash, objects: previous.objects, problems: [...problems, keptProblem(file, previous.objects.length)], good: true, ...(previous.docs ? { docs: previous.docs } : {}) };
     }
-    return { stamp, hash, objects, problems, good: !broken };
+    return { stamp, hash, objects, problems, good: !broken, docs: cache };
   }
 
   private unreadable(file: string, previous: FileEntry | undefined, reason: string, stamp = ''): FileEntry {
@@ -260,11 +272,36 @@ export class FolderSource implements ResourceSource {
     const store = this.store;
     if (!store) return;
     const files = [...this.files.keys()].sort();
-    const objects = files.flatMap((f) => (this.files.get(f) as FileEntry).objects);
+    const segments = files.map((f) => (this.files.get(f) as FileEntry).objects);
+    const objects = concatenated(this.published, files, segments);
+    this.published = { files, segments, objects };
     const problems = files.flatMap((f) => (this.files.get(f) as FileEntry).problems);
     for (const p of [this.folderProblem, this.watchProblem]) if (p) problems.unshift(p);
     store.replace(this.id, { objects, problems });
   }
+}
+
+/**
+ * Every file's objects in file order: the previous concatenation patched in place when the same
+ * files are there and each changed file kept its number of objects (a save that edits objects).
+ */
+function concatenated(last: Published | undefined, files: readonly string[], segments: readonly (readonly AnyResource[])[]): readonly AnyResource[] {
+  const sameFiles = last !== undefined && last.files.length === files.length && last.files.every((f, i) => f === files[i]);
+  if (sameFiles && segments.every((s, i) => s === last.segments[i] || s.length === last.segments[i]?.length)) {
+    let out: AnyResource[] | undefined;
+    let offset = 0;
+    segments.forEach((s, i) => {
+      if (s !== last.segments[i]) {
+        out ??= last.objects.slice();
+        for (let j = 0; j < s.length; j++) out[offset + j] = s[j] as AnyResource;
+      }
+      offset += s.length;
+    });
+    return out ?? last.objects;
+  }
+  const out: AnyResource[] = [];
+  for (const s of segments) for (const o of s) out.push(o);
+  return out;
 }
 
 function keptProblem(file: string, count: number): Problem {

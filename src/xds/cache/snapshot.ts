@@ -84,15 +84,16 @@ export class Snapshot {
     for (const typeUrl of ALL_TYPE_URLS) {
       const entries = [...(input[typeUrl] ?? [])].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
       const map = new Map<string, SnapshotEntry>();
-      const hash = createHash('sha256');
+      const parts: string[] = [];
       for (const e of entries) {
         if (map.has(e.name)) throw new Error(`duplicate ${typeUrl} name "${e.name}"`);
-        const entry = new SnapshotEntry(typeUrl, e.name, e.bytes, e.references ?? [], e.ttlMs);
+        // An entry of a previous snapshot handed back as input is reused: no re-hashing.
+        const entry = e instanceof SnapshotEntry && e.typeUrl === typeUrl ? e : new SnapshotEntry(typeUrl, e.name, e.bytes, e.references ?? [], e.ttlMs);
         map.set(e.name, entry);
-        hash.update(e.name).update('\0').update(entry.version).update(`\0${e.ttlMs ?? ''}\n`);
+        parts.push(e.name, '\0', entry.version, `\0${e.ttlMs ?? ''}\n`);
       }
       byType.set(typeUrl, map);
-      versions.set(typeUrl, hash.digest('hex').slice(0, 16));
+      versions.set(typeUrl, createHash('sha256').update(parts.join('')).digest('hex').slice(0, 16));
     }
     this.byType = byType;
     this.typeVersions = versions;

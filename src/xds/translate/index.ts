@@ -1,10 +1,9 @@
 /**
  * toXdsResources(): the pure IR -> Envoy step. Receives an ir.Ir (and optionally the XdsCache of
  * earlier calls); emits Clusters, ClusterLoadAssignments, Listeners and RouteConfigurations as
- * proto-loader input objects (keepCase, wrappers as {value}, Durations as {seconds, nanos}, Any as
- * {'@type', ...}), each list sorted by name so output is byte-stable. With a cache, an IR object
- * seen before (same instance) yields the Envoy object built for it then, so unchanged resources
- * keep their identity and later stages can skip them. Never does I/O and never encodes.
+ * proto-loader input objects, each list sorted by name (byte-stable). With a cache, an IR object
+ * seen before yields the Envoy object built for it then (unchanged resources keep their identity).
+ * Never does I/O and never encodes.
  */
 import type { Cluster } from '../generated/envoy/config/cluster/v3/Cluster';
 import type { ClusterLoadAssignment } from '../generated/envoy/config/endpoint/v3/ClusterLoadAssignment';
