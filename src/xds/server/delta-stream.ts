@@ -8,7 +8,7 @@
 import type { SnapshotEntry } from '../cache/snapshot';
 import { encodeDeltaResponse } from '../cache/wire';
 import { PUSH_ORDER, TypeUrl, WILDCARD_TYPES, isServedTypeUrl } from '../type-urls';
-import { changedNames, diffMode, type Changed } from './diff-mode';
+import { reconcilePass, type Changed, type Phase } from './diff-mode';
 import { checkNames, checkTypeCount, resolveTypeUrl, type DeltaRequest } from './requests';
 import { StreamCore, type StreamDeps } from './stream-core';
 import { HeldResources } from './held-resources';
@@ -26,8 +26,6 @@ interface DeltaTypeState {
   /** Diff this type against the whole snapshot next time (new type, or wildcard turned on). */
   fullDiff: boolean;
 }
-
-type Phase = 'upsert' | 'remove';
 
 export class DeltaStream {
   private readonly core: StreamCore;
@@ -140,22 +138,13 @@ export class DeltaStream {
   }
 
   private reconcile(): void {
-    const published = this.core.published;
-    if (!published || !this.core.canSend()) return;
-    const mode = diffMode(published, this.reconciledId);
-    for (const phase of ['upsert', 'remove'] as const) {
-      for (const typeUrl of PUSH_ORDER) {
-        const state = this.types.get(typeUrl);
-        if (state) this.reconcileType(typeUrl, state, phase, state.fullDiff ? 'all' : changedNames(published, typeUrl, mode));
-        if (state && phase === 'remove') state.fullDiff = false;
-        if (!this.core.canSend()) {
-          this.reconciledId = -1;
-          return;
-        }
-      }
-    }
-    this.reconciledId = published.id;
-    for (const [typeUrl, state] of this.types) if (isServedTypeUrl(typeUrl)) state.clientHas.rebase(published.snapshot.resources(typeUrl));
+    this.reconciledId = reconcilePass(this.core, this.reconciledId, this.types, {
+      visit: (typeUrl, state, phase, changed) => {
+        this.reconcileType(typeUrl, state, phase, state.fullDiff ? 'all' : changed);
+        if (phase === 'remove') state.fullDiff = false;
+      },
+      rebase: (state, resources) => state.clientHas.rebase(resources),
+    });
   }
 
   private reconcileType(typeUrl: TypeUrl, state: DeltaTypeState, phase: Phase, changed: Changed): void {

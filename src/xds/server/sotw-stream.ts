@@ -8,7 +8,7 @@
 import type { SnapshotEntry } from '../cache/snapshot';
 import { encodeSotwResponse } from '../cache/wire';
 import { FULL_STATE_TYPES, PUSH_ORDER, TypeUrl, isServedTypeUrl } from '../type-urls';
-import { changedNames, diffMode, type Changed } from './diff-mode';
+import { reconcilePass, type Changed, type Phase } from './diff-mode';
 import { checkNames, checkTypeCount, resolveTypeUrl, type SotwRequest } from './requests';
 import { StreamCore, type StreamDeps } from './stream-core';
 import { NO_CHANGE, Subscription, changed, type SubscriptionChange } from './subscription';
@@ -30,8 +30,6 @@ interface SotwTypeState {
   /** Raw resource_names of the last request that changed them (see sotw-request-decoder.ts). */
   lastRegion: Buffer | undefined;
 }
-
-type Phase = 'upsert' | 'remove';
 
 export class SotwStream {
   private readonly core: StreamCore;
@@ -138,21 +136,10 @@ export class SotwStream {
 
   /** Brings the client up to date with the current snapshot, in push order, removals last. */
   private reconcile(): void {
-    const published = this.core.published;
-    if (!published || !this.core.canSend()) return;
-    const mode = diffMode(published, this.reconciledId);
-    for (const phase of ['upsert', 'remove'] as const) {
-      for (const typeUrl of PUSH_ORDER) {
-        const state = this.types.get(typeUrl);
-        if (state) this.reconcileType(typeUrl, state, phase, changedNames(published, typeUrl, mode));
-        if (!this.core.canSend()) {
-          this.reconciledId = -1; // cut short: next time diff everything
-          return;
-        }
-      }
-    }
-    this.reconciledId = published.id;
-    for (const [typeUrl, state] of this.types) if (isServedTypeUrl(typeUrl)) state.sent.rebase(published.snapshot.resources(typeUrl));
+    this.reconciledId = reconcilePass(this.core, this.reconciledId, this.types, {
+      visit: (typeUrl, state, phase, changed) => this.reconcileType(typeUrl, state, phase, changed),
+      rebase: (state, resources) => state.sent.rebase(resources),
+    });
   }
 
   private reconcileType(typeUrl: TypeUrl, state: SotwTypeState, phase: Phase, changed: Changed): void {
