@@ -7,6 +7,7 @@
  */
 import { hostChecks, hostErrors, isPort, validateBackend, validateListener, type HostCheck, type IrError } from './checks';
 import type { Backend, Ir, Listener, VirtualHost } from './types';
+import { commonEnds } from '../lists';
 
 const NONE: readonly never[] = Object.freeze([]);
 
@@ -166,11 +167,3 @@ function setErrors(s: ListenerState, e: HostEntry, errors: readonly IrError[]): 
   e.errors = errors.length > 0 ? errors : NONE;
 }
 
-function commonEnds<T>(a: readonly T[], b: readonly T[]): { head: number; tail: number } {
-  const n = Math.min(a.length, b.length);
-  let head = 0;
-  while (head < n && a[head] === b[head]) head++;
-  let tail = 0;
-  while (tail < n - head && a[a.length - 1 - tail] === b[b.length - 1 - tail]) tail++;
-  return { head, tail };
-}

@@ -8,6 +8,7 @@ import { EventEmitter } from 'node:events';
 import { refKey, type ResourceRef } from '../model/keys';
 import type { Problem } from '../model/problems';
 import { fieldOf, toInputResources, type AnyResource, type InputResources } from '../model/resources';
+import { commonEnds } from '../lists';
 
 /** Everything one source currently sees: its objects (in its own order) and its read/parse problems. */
 export interface SourceBundle {
@@ -130,16 +131,6 @@ function keyOf(o: AnyResource): string {
     if (Object.isFrozen(o)) KEYS.set(o, key);
   }
   return key;
-}
-
-/** Lengths of the longest common prefix and suffix (by identity) of two lists, not overlapping. */
-function commonEnds<T>(a: readonly T[], b: readonly T[]): { head: number; tail: number } {
-  const n = Math.min(a.length, b.length);
-  let head = 0;
-  while (head < n && a[head] === b[head]) head++;
-  let tail = 0;
-  while (tail < n - head && a[a.length - 1 - tail] === b[b.length - 1 - tail]) tail++;
-  return { head, tail };
 }
 
 /** Items from..to (exclusive) of two equally long lists are deep-equal. */
