@@ -8,6 +8,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Clock, Random, TimerHandle } from '../clock';
+import { closeServer } from '../close-server';
 
 export interface DemoUpstreamOptions {
   readonly port: number;
@@ -207,11 +208,7 @@ export function startDemoUpstream(options: DemoUpstreamOptions): Promise<DemoUps
         get failingWith() {
           return state.failing;
         },
-        close: () =>
-          new Promise<void>((done) => {
-            server.close(() => done());
-            server.closeAllConnections();
-          }),
+        close: () => closeServer(server),
       });
     });
   });

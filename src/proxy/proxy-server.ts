@@ -20,6 +20,7 @@ import { redirectLocation, rewritePath } from './rewrite';
 import type { RouteMatchResult, Router } from './router';
 import type { Counter, Gauge, Stats } from './stats';
 import type { UpstreamPool } from './upstream-pool';
+import { closeServer } from '../close-server';
 
 /** Envoy's default route timeout. */
 export const DEFAULT_ROUTE_TIMEOUT_MS = 15_000;
@@ -119,10 +120,7 @@ export class ProxyServer {
     const server = this.server;
     this.server = undefined;
     if (!server) return;
-    await new Promise<void>((resolve) => {
-      server.close(() => resolve());
-      server.closeAllConnections();
-    });
+    await closeServer(server);
   }
 
   private handle(req: http.IncomingMessage, res: http.ServerResponse): void {
