@@ -12,7 +12,7 @@ import type { RouteConfiguration } from './generated/envoy/config/route/v3/Route
 import type { HttpConnectionManager__Output } from './generated/envoy/extensions/filters/network/http_connection_manager/v3/HttpConnectionManager';
 import type { Any__Output } from './generated/google/protobuf/Any';
 import { decodeMessage, encodeMessage, messageType, ProtoShapeError, shapeProblems, typeNameOfUrl, unpackAny } from './proto';
-import { TypeUrl } from './type-urls';
+import { ExtensionTypeUrl, TypeUrl } from './type-urls';
 
 export interface XdsResources {
   readonly clusters: readonly Cluster[];
@@ -23,7 +23,7 @@ export interface XdsResources {
 
 export const EMPTY_RESOURCES: XdsResources = { clusters: [], endpoints: [], listeners: [], routes: [] };
 
-const HCM = 'envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager';
+const HCM = typeNameOfUrl(ExtensionTypeUrl.HttpConnectionManager);
 
 export interface BuildOptions {
   /** A time to live for some resources (clients drop them unless refreshed by heartbeats). */
