@@ -110,7 +110,7 @@ export class App {
       .route('/config_dump', "the served snapshot(s) in Envoy's config_dump JSON (?group=NAME)", new ConfigDump({ cache: this.cache, versionPrefix: epoch }).handler())
       .route('/xds/clients', 'connected xDS clients: node, versions sent and ACKed, last NACK (?node=ID, ?resources=false)', xdsClientsHandler(this.registry));
     if (options.proxy) {
-      this.proxy = new NativeProxy({ proxy: options.proxy, outlierEventLog: options.outlierEventLog, clock, random: deps.random ?? systemRandom, logger });
+      this.proxy = new NativeProxy({ proxy: options.proxy, outlierEventLog: options.outlierEventLog, clock, random: deps.random ?? systemRandom, logger, workerLog: { level: options.logLevel, traces: options.traces } });
       this.proxy.registerAdmin(this.admin);
     }
     if (configDir !== undefined || options.kubernetes !== undefined) {

@@ -62,6 +62,8 @@ export interface ProxyOptions {
   readonly lbPolicy: LbPolicy | undefined;
   /** `--retry-on` and companions; undefined: no retries (Envoy's default). */
   readonly retry?: RetryPolicy;
+  /** `--proxy-workers`: processes serving the proxy ports (1: this process serves, the default). */
+  readonly workers?: number;
 }
 
 /** `demo-upstream`: one httpbin-like server until a signal. */

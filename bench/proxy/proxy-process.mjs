@@ -1,7 +1,9 @@
-// healthplane's native proxy (ProxyRuntime + EnvoyClusterHealth from dist/) in its own process, so
-// the load generator never shares its event loop. Receives its settings as JSON in argv[2]:
-//   { port, upstreams: [port...], healthCheck: bool, outlier: bool, retry?: bool, dist?: dir }
+// healthplane's native proxy (NativeProxy from dist/: ProxyRuntime + Envoy's health engine, and
+// proxy workers with `workers` > 1) in its own process, so the load generator never shares its
+// event loop. Receives its settings as JSON in argv[2]:
+//   { port, upstreams: [port...], healthCheck: bool, outlier: bool, retry?: bool, workers?: N, dist?: dir }
 //   (retry: Envoy-style retry policy, as `--retry-on connect-failure,5xx --num-retries 1`)
+//   (workers: as `--proxy-workers N`; the health engine stays in this process)
 //   (dist: another build to measure instead of ./dist, e.g. a patched copy)
 // Builds one route `/` -> cluster `bench` (round robin, the 3 upstreams on 127.0.0.1), waits
 // until every host passed its first probe, prints `ready PORT`, then one JSON line per health
@@ -12,9 +14,7 @@ import { loadDist, useDistDir, warnIfDistStale } from '../lib/dist.mjs';
 const settings = JSON.parse(process.argv[2]);
 if (settings.dist) useDistDir(settings.dist);
 else warnIfDistStale(['proxy', 'clock.ts']);
-const { ProxyRuntime, PROXY_PORT_KEY } = loadDist('proxy/runtime');
-const { EnvoyClusterHealth } = loadDist('proxy/health/envoy-cluster-health');
-const { Stats } = loadDist('proxy/stats');
+const { NativeProxy } = loadDist('native-proxy');
 const { systemClock, systemRandom } = loadDist('clock');
 const { silentLogger } = loadDist('log');
 
@@ -62,28 +62,22 @@ function hostsLine(health) {
 }
 
 async function main() {
-  const stats = new Stats();
-  const engines = [];
-  const deps = { clock: systemClock, random: systemRandom, stats };
-  const runtime = new ProxyRuntime({
+  const proxy = new NativeProxy({
+    proxy: {
+      port: settings.port,
+      address: '127.0.0.1',
+      ...(settings.retry && {
+        retry: { retryOn: ['connect-failure', '5xx'], numRetries: 1, perTryTimeoutMs: 0, previousHosts: true, backoffBaseMs: 25, backoffMaxMs: 250 },
+      }),
+      ...(settings.workers > 1 && { workers: settings.workers }),
+    },
     clock: systemClock,
     random: systemRandom,
-    stats,
     logger: silentLogger,
-    proxyPort: settings.port,
-    address: '127.0.0.1',
-    ...(settings.retry && {
-      retry: { retryOn: ['connect-failure', '5xx'], numRetries: 1, perTryTimeoutMs: 0, previousHosts: true, backoffBaseMs: 25, backoffMaxMs: 250 },
-    }),
-    healthFactory: (backend) => {
-      const health = new EnvoyClusterHealth(backend, deps);
-      engines.push(health);
-      return health;
-    },
   });
-  await runtime.apply(benchIr(benchBackend(settings)));
-  const port = (await runtime.listen()).get(PROXY_PORT_KEY);
-  const health = engines[0];
+  proxy.apply(benchIr(benchBackend(settings)));
+  const [port] = await proxy.listen();
+  const health = proxy.runtime.clusters()[0].health;
   await waitHealthy(health, 10_000);
   let last = JSON.stringify(hostsLine(health));
   health.onChange?.(() => {
@@ -94,12 +88,20 @@ async function main() {
   });
   process.stdout.write(`ready ${port}\n`);
   process.once('SIGTERM', () => {
-    const stop = setTimeout(() => process.exit(0), 2000);
-    runtime.stop().then(() => {
-      clearTimeout(stop);
-      process.stdout.write(`${JSON.stringify({ stats: Object.fromEntries(stats.all().filter((s) => s.name.startsWith('cluster.bench.')).map((s) => [s.name, s.value])) })}\n`);
-      process.exit(0);
-    });
+    const stop = setTimeout(() => process.exit(0), 4000);
+    const workerStats = proxy.workers ? proxy.workers.status() : Promise.resolve([]);
+    workerStats
+      .then((statuses) => {
+        const all = [...proxy.stats.all().map((s) => [s.name, s.value]), ...statuses.flatMap((w) => w.stats.map(([name, , value]) => [name, value]))];
+        const sums = {};
+        for (const [name, value] of all) if (name.startsWith('cluster.bench.')) sums[name] = (sums[name] ?? 0) + value;
+        return proxy.stop().then(() => sums);
+      })
+      .then((sums) => {
+        clearTimeout(stop);
+        process.stdout.write(`${JSON.stringify({ stats: sums })}\n`);
+        process.exit(0);
+      });
   });
 }
 

@@ -57,16 +57,24 @@ export function failoverMarkdown(f) {
 /** The three goals of issue 4, evaluated; returns Markdown bullet lines. */
 export function goalsMarkdown(t, f) {
   const out = [];
-  if (t?.targets.healthplane && t.targets.haproxy) {
-    const ratio = t.targets.healthplane.rps / t.targets.haproxy.rps;
-    out.push(`- Throughput ≥ ½ of HAProxy: healthplane ${f0(t.targets.healthplane.rps)} req/s = ${(100 * ratio).toFixed(0)}% of HAProxy's ${f0(t.targets.haproxy.rps)} → **${ratio >= 0.5 ? 'met' : 'missed'}**.`);
+  const names = Object.keys(t?.targets ?? {});
+  for (const hpName of names.filter((n) => n.startsWith('healthplane'))) {
+    for (const peerName of names.filter((n) => n.startsWith('haproxy'))) {
+      const hp = t.targets[hpName];
+      const peer = t.targets[peerName];
+      const ratio = hp.rps / peer.rps;
+      // Runs are interleaved (run i of every target, then run i + 1), so run i's pair saw the same machine.
+      const perRun = hp.runs.map((r, i) => (peer.runs[i] ? r.rps / peer.runs[i].rps : Number.NaN)).filter(Number.isFinite);
+      const runText = perRun.length > 1 ? ` (run by run: ${perRun.map((x) => `${(100 * x).toFixed(0)}%`).join(', ')})` : '';
+      out.push(`- Throughput ≥ ½ of HAProxy: ${hpName} ${f0(hp.rps)} req/s = ${(100 * ratio).toFixed(0)}% of ${peerName}'s ${f0(peer.rps)}${runText} → **${ratio >= 0.5 ? 'met' : 'missed'}**.`);
+    }
   }
   for (const fault of f?.settings.faults ?? []) {
     const runs = f.runs.filter((r) => r.fault === fault);
     const peers = runs.filter((r) => !r.proxy.startsWith('healthplane'));
     const best = peers.reduce((b, r) => (b === undefined || r.result.failed < b.result.failed ? r : b), undefined);
     const bestNoRetry = peers.filter((r) => r.proxy.endsWith('-noretry')).reduce((b, r) => (b === undefined || r.result.failed < b.result.failed ? r : b), undefined);
-    for (const name of ['healthplane', 'healthplane-retry']) {
+    for (const name of [...new Set(runs.map((r) => r.proxy).filter((p) => p.startsWith('healthplane')))]) {
       const hp = runs.filter((r) => r.proxy === name).map((r) => r.result);
       if (hp.length === 0) continue;
       const hpFailed = Math.max(...hp.map((x) => x.failed));

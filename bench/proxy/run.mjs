@@ -21,7 +21,7 @@ const OPTIONS = {
   warmup: { type: 'string', default: '2' },
   runs: { type: 'string', default: '3' },
   upstream: { type: 'string', default: 'auto' },
-  targets: { type: 'string', default: 'direct,healthplane,node-bare,node-bare-undici,haproxy,nginx' },
+  targets: { type: 'string', default: 'direct,healthplane,healthplane-2w,node-bare,node-bare-undici,haproxy,haproxy-2t,nginx' },
   proxies: { type: 'string', default: 'healthplane,healthplane-retry,haproxy,haproxy-noretry,nginx,nginx-noretry' },
   faults: { type: 'string', default: 'fail500,kill' },
   rate: { type: 'string', default: '500' },
@@ -46,7 +46,9 @@ const USAGE = `usage: node bench/proxy/run.mjs [options]
   --warmup S         unmeasured wrk run before each measured one (default 2)
   --runs N           measured runs per target, interleaved (default 3)
   --upstream auto|nginx|demo   auto: measure both, use the faster (default)
-  --targets LIST     default direct,healthplane,node-bare,node-bare-undici,haproxy,nginx
+  --targets LIST     default direct,healthplane,healthplane-2w,node-bare,node-bare-undici,haproxy,haproxy-2t,nginx
+                     (-Nw: healthplane with --proxy-workers N, nginx with N worker processes;
+                     -Nt: HAProxy with nbthread N)
                      (node-bare*: minimal Node.js proxies for reference, bare-node-proxy.mjs;
                      also node-bare-undici-npm: with the undici npm package healthplane uses)
   --profile DIR      also profile healthplane and node-bare (node --cpu-prof) into DIR
@@ -71,9 +73,11 @@ function num(values, name, min) {
   return n;
 }
 
+/** `allowed` names, each also with a `-Nw` / `-Nt` suffix where servers.mjs takes one. */
 function list(value, allowed, name) {
   const items = value.split(',').map((s) => s.trim()).filter(Boolean);
-  const bad = items.filter((i) => !allowed.includes(i));
+  const scalable = (i) => /^(healthplane(-retry)?|nginx(-noretry)?)-\d+w$/.test(i) || /^haproxy(-noretry)?-\d+t$/.test(i);
+  const bad = items.filter((i) => !allowed.includes(i) && !scalable(i));
   if (bad.length > 0) throw new Error(`--${name}: unknown ${bad.join(', ')} (allowed: ${allowed.join(', ')})`);
   return items;
 }

@@ -64,10 +64,10 @@ function withEvents(handle, parse) {
  * settings, see proxy-process.mjs). `cpuProfDir`: run it under `node --cpu-prof`; `dist`: measure
  * another build (a patched copy of dist/).
  */
-export async function startHealthplane({ port, upstreams, health = true, retry = false, cpuProfDir, dist }) {
-  const settings = { port, upstreams, healthCheck: health, outlier: health, retry, dist: dist && path.resolve(dist) };
+export async function startHealthplane({ port, upstreams, health = true, retry = false, workers = 1, cpuProfDir, dist }) {
+  const settings = { port, upstreams, healthCheck: health, outlier: health, retry, workers, dist: dist && path.resolve(dist) };
   const execArgs = cpuProfDir ? ['--cpu-prof', '--cpu-prof-dir', cpuProfDir] : [];
-  const handle = { name: retry ? 'healthplane-retry' : 'healthplane', port };
+  const handle = { name: `${retry ? 'healthplane-retry' : 'healthplane'}${workers > 1 ? `-${workers}w` : ''}`, port };
   let ready;
   const isReady = new Promise((resolve) => (ready = resolve));
   const onEvent = withEvents(handle, (line) => (line.startsWith('{"t":') ? { hosts: JSON.parse(line).hosts } : undefined));
@@ -85,11 +85,11 @@ export async function startHealthplane({ port, upstreams, health = true, retry =
 }
 
 /** HAProxy in the foreground (-db); health transitions come from its log on stderr. */
-export async function startHaproxy({ port, upstreams, retries }) {
+export async function startHaproxy({ port, upstreams, retries, threads = 1 }) {
   const dir = tempDir('haproxy');
   const conf = path.join(dir, 'haproxy.cfg');
-  fs.writeFileSync(conf, haproxyConfig({ dir, port, upstreams, retries }));
-  const handle = { name: retries ? 'haproxy' : 'haproxy-noretry', port, config: conf };
+  fs.writeFileSync(conf, haproxyConfig({ dir, port, upstreams, retries, threads }));
+  const handle = { name: `${retries ? 'haproxy' : 'haproxy-noretry'}${threads > 1 ? `-${threads}t` : ''}`, port, config: conf };
   const onErr = withEvents(handle, (line) => {
     const m = /Server upstreams\/u(\d+) is (UP|DOWN)(?:, reason: ([^,]+))?/.exec(line);
     return m ? { server: Number(m[1]) - 1, state: m[2], reason: m[3] } : undefined;
@@ -101,11 +101,11 @@ export async function startHaproxy({ port, upstreams, retries }) {
 }
 
 /** nginx OSS as the load balancer (passive checks only); "temporarily disabled" lines are events. */
-export async function startNginxProxy({ port, upstreams, retries }) {
+export async function startNginxProxy({ port, upstreams, retries, workers = 1 }) {
   const dir = tempDir('nginx-proxy');
   const conf = path.join(dir, 'nginx.conf');
-  fs.writeFileSync(conf, nginxProxyConfig({ dir, port, upstreams, retries }));
-  const handle = { name: retries ? 'nginx' : 'nginx-noretry', port, config: conf };
+  fs.writeFileSync(conf, nginxProxyConfig({ dir, port, upstreams, retries, workers }));
+  const handle = { name: `${retries ? 'nginx' : 'nginx-noretry'}${workers > 1 ? `-${workers}w` : ''}`, port, config: conf };
   const onErr = withEvents(handle, (line) => {
     const m = /upstream server temporarily disabled.*upstream: "http:\/\/127\.0\.0\.1:(\d+)/.exec(line);
     return m ? { server: upstreams.indexOf(Number(m[1])), state: 'DOWN', reason: 'max_fails' } : undefined;
@@ -126,28 +126,22 @@ export async function startBareNode({ port, upstreams, cpuProfDir, client = 'htt
   return { name, port, proc, events: [], stop: () => stopProcess(proc) };
 }
 
-/** Starts the named proxy in front of `upstreams`. */
+/**
+ * Starts the named proxy in front of `upstreams`. A `-Nw` suffix runs healthplane with N proxy
+ * workers (`--proxy-workers N`) or nginx with N worker processes; `-Nt` runs HAProxy with
+ * `nbthread N` (e.g. healthplane-2w, haproxy-2t, nginx-noretry-2w).
+ */
 export function startProxy(kind, opts) {
-  switch (kind) {
-    case 'healthplane':
-      return startHealthplane(opts);
-    case 'healthplane-retry':
-      return startHealthplane({ ...opts, retry: true });
-    case 'haproxy':
-      return startHaproxy({ ...opts, retries: true });
-    case 'haproxy-noretry':
-      return startHaproxy({ ...opts, retries: false });
-    case 'nginx':
-      return startNginxProxy({ ...opts, retries: true });
-    case 'nginx-noretry':
-      return startNginxProxy({ ...opts, retries: false });
-    case 'node-bare':
-      return startBareNode(opts);
-    case 'node-bare-undici':
-      return startBareNode({ ...opts, client: 'undici' });
-    case 'node-bare-undici-npm':
-      return startBareNode({ ...opts, client: 'undici-npm' });
-    default:
-      throw new Error(`unknown proxy ${kind}`);
-  }
+  const m = /^(.*?)(?:-(\d+)([wt]))?$/.exec(kind);
+  const base = m[1];
+  const n = m[2] === undefined ? 1 : Number(m[2]);
+  const unit = m[3];
+  const wants = (u) => unit === undefined || unit === u;
+  if ((base === 'healthplane' || base === 'healthplane-retry') && wants('w')) return startHealthplane({ ...opts, retry: base === 'healthplane-retry', workers: n });
+  if ((base === 'haproxy' || base === 'haproxy-noretry') && wants('t')) return startHaproxy({ ...opts, retries: base === 'haproxy', threads: n });
+  if ((base === 'nginx' || base === 'nginx-noretry') && wants('w')) return startNginxProxy({ ...opts, retries: base === 'nginx', workers: n });
+  if (n === 1 && base === 'node-bare') return startBareNode(opts);
+  if (n === 1 && base === 'node-bare-undici') return startBareNode({ ...opts, client: 'undici' });
+  if (n === 1 && base === 'node-bare-undici-npm') return startBareNode({ ...opts, client: 'undici-npm' });
+  throw new Error(`unknown proxy ${kind}`);
 }

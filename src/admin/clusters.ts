@@ -183,11 +183,11 @@ export function clusterStatusOf(view: ClusterView): ClusterStatus {
 }
 
 /** The admin handler: text by default, JSON with `?format=json`. */
-export function clustersHandler(source: () => readonly ClusterStatus[]): AdminHandler {
-  return (req) => {
+export function clustersHandler(source: () => readonly ClusterStatus[] | Promise<readonly ClusterStatus[]>): AdminHandler {
+  return async (req) => {
     const format = req.query.get('format') ?? 'text';
-    if (format === 'json') return { status: 200, body: renderClustersJson(source()) };
-    if (format !== 'text') return { status: 400, body: `format must be text or json, not "${format}"\n` };
-    return { status: 200, body: renderClustersText(source()) };
+    if (format !== 'json' && format !== 'text') return { status: 400, body: `format must be text or json, not "${format}"\n` };
+    const clusters = await source();
+    return { status: 200, body: format === 'json' ? renderClustersJson(clusters) : renderClustersText(clusters) };
   };
 }

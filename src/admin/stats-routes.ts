@@ -6,10 +6,11 @@
  * the known cluster names; emits text. Never changes a stat.
  */
 import type { AdminHandler, AdminResponse } from './admin-server';
-import type { Stat, Stats } from '../proxy/stats';
+import type { Stat } from '../proxy/stats';
 
 export interface StatsSource {
-  readonly stats: Pick<Stats, 'all'>;
+  /** The stats to render (a promise when they are gathered from proxy workers). */
+  readonly stats: { all(): readonly Stat[] | Promise<readonly Stat[]> };
   /** Cluster names, so that names with dots are still recognised as one `envoy_cluster_name`. */
   readonly clusterNames?: () => readonly string[];
   /** Called before every render (e.g. to refresh gauges derived from health). */
@@ -101,9 +102,9 @@ export function renderPrometheus(stats: readonly Stat[], clusterNames: readonly 
   return out.length === 0 ? '' : `${out.join('\n')}\n`;
 }
 
-function selectStats(source: StatsSource, query: URLSearchParams): Stat[] | AdminResponse {
+async function selectStats(source: StatsSource, query: URLSearchParams): Promise<readonly Stat[] | AdminResponse> {
   source.beforeRender?.();
-  let stats = source.stats.all();
+  let stats = await source.stats.all();
   const filter = query.get('filter');
   if (filter !== null && filter !== '') {
     let re: RegExp;
@@ -118,11 +119,15 @@ function selectStats(source: StatsSource, query: URLSearchParams): Stat[] | Admi
   return stats;
 }
 
+function isStatList(value: readonly Stat[] | AdminResponse): value is readonly Stat[] {
+  return Array.isArray(value);
+}
+
 /** GET /stats: text (`name: value`), `?format=json`, or `?format=prometheus`. */
 export function statsHandler(source: StatsSource): AdminHandler {
-  return (req) => {
-    const stats = selectStats(source, req.query);
-    if (!Array.isArray(stats)) return stats;
+  return async (req) => {
+    const stats = await selectStats(source, req.query);
+    if (!isStatList(stats)) return stats;
     const format = req.query.get('format') ?? 'text';
     if (format === 'json') return { status: 200, body: renderStatsJson(stats) };
     if (format === 'prometheus') return { status: 200, body: renderPrometheus(stats, source.clusterNames?.() ?? []) };
@@ -133,9 +138,9 @@ export function statsHandler(source: StatsSource): AdminHandler {
 
 /** GET /stats/prometheus. */
 export function prometheusHandler(source: StatsSource): AdminHandler {
-  return (req) => {
-    const stats = selectStats(source, req.query);
-    if (!Array.isArray(stats)) return stats;
+  return async (req) => {
+    const stats = await selectStats(source, req.query);
+    if (!isStatList(stats)) return stats;
     return { status: 200, body: renderPrometheus(stats, source.clusterNames?.() ?? []) };
   };
 }

@@ -1,5 +1,6 @@
 import { ConfigError } from '../errors';
 import { parseOptions, type ServeOptions } from '../options';
+import { workersOf } from './serve-commands';
 
 function serve(argv: string[]): ServeOptions {
   const o = parseOptions(['serve', ...argv], {});
@@ -48,5 +49,21 @@ describe('native proxy retry flags', () => {
     );
     expect(problemsOf(['serve', '--config-dir', 'd', '--proxy', '--num-retries', '2'])).toEqual(['--num-retries: only applies with --retry-on']);
     expect(problemsOf(['serve', '--config-dir', 'd', '--retry-on', '5xx'])).toEqual(['--retry-on: only applies to the native proxy; add --proxy-port PORT (or --proxy)']);
+  });
+});
+
+describe('--proxy-workers', () => {
+  it('takes a count or auto (one per CPU), 1 meaning this process serves', () => {
+    expect(serve(['--config-dir', 'd', '--proxy-port', '8000', '--proxy-workers', '3']).proxy?.workers).toBe(3);
+    expect(serve(['--config-dir', 'd', '--proxy-port', '8000', '--proxy-workers', '1']).proxy?.workers).toBeUndefined();
+    expect(serve(['--config-dir', 'd', '--proxy-port', '8000']).proxy?.workers).toBeUndefined();
+    expect(workersOf('auto', [], () => 6)).toBe(6);
+    expect(workersOf('auto', [], () => 0)).toBe(1);
+  });
+
+  it('names the flag when the value is bad or there is no proxy', () => {
+    expect(problemsOf(['serve', '--config-dir', 'd', '--proxy', '--proxy-workers', '0'])).toEqual(['--proxy-workers: "0" is not "auto" or a whole number from 1 to 64']);
+    expect(problemsOf(['serve', '--config-dir', 'd', '--proxy', '--proxy-workers', 'many'])).toEqual(['--proxy-workers: "many" is not "auto" or a whole number from 1 to 64']);
+    expect(problemsOf(['serve', '--config-dir', 'd', '--proxy-workers', '2'])).toEqual(['--proxy-workers: only applies to the native proxy; add --proxy-port PORT (or --proxy)']);
   });
 });

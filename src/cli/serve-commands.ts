@@ -4,6 +4,7 @@
  * scanned flags and the environment; emits ServeOptions / DemoUpstreamCommandOptions, pushing one
  * problem per bad flag combination. Never touches the file system, the network or process.env.
  */
+import { availableParallelism } from 'node:os';
 import type { LbPolicy } from '../proxy/load-balancer';
 import { ENVOY_RETRY_DEFAULTS, parseRetryOn, type RetryPolicy } from '../proxy/retry-policy';
 import type { DemoUpstreamCommandOptions, Env, KubernetesOptions, NodeHashKind, ProxyOptions, ServeOptions } from '../options';
@@ -33,6 +34,7 @@ const PROXY_TUNING_FLAGS: readonly FlagSpec[] = [
   { name: 'num-retries', kind: 'string', value: 'N', help: 'with --retry-on: retries per request (default 1, as Envoy)' },
   { name: 'per-try-timeout', kind: 'string', value: 'DURATION', help: 'with --retry-on: timeout of each try, e.g. 500ms (default: none, only the route timeout)' },
   { name: 'retry-backoff', kind: 'string', value: 'DURATION', help: "with --retry-on: back-off base interval, jittered and doubled per retry up to 10x (default 25ms, as Envoy; 0ms retries at once)" },
+  { name: 'proxy-workers', kind: 'string', value: 'N|auto', default: '1', help: "native proxy: processes serving the proxy ports, like Envoy's --concurrency (auto: one per CPU); with more than 1, health checking and outlier detection stay in this process and the workers report every request's outcome to it" },
 ];
 
 const RETRY_DETAIL_FLAGS = ['num-retries', 'per-try-timeout', 'retry-backoff'];
@@ -105,7 +107,7 @@ function serveProxy(flags: FlagValues, problems: string[]): ProxyOptions | undef
   const portText = flagString(flags, 'proxy-port');
   const wanted = flags.has('proxy') || portText !== undefined;
   if (!wanted) {
-    for (const name of ['proxy-address', 'lb-policy', 'outlier-event-log', 'retry-on', ...RETRY_DETAIL_FLAGS]) {
+    for (const name of ['proxy-address', 'lb-policy', 'outlier-event-log', 'retry-on', 'proxy-workers', ...RETRY_DETAIL_FLAGS]) {
       if (flags.has(name)) problems.push(`--${name}: only applies to the native proxy; add --proxy-port PORT (or --proxy)`);
     }
     return undefined;
@@ -166,12 +168,27 @@ function leaseTimings(flags: FlagValues, problems: string[]): KubernetesOptions[
 
 function proxyOf(flags: FlagValues, port: number | undefined, problems: string[]): ProxyOptions {
   const retry = retryOf(flags, problems);
+  const workers = workersOf(flagString(flags, 'proxy-workers'), problems);
   return {
     port,
     address: flagString(flags, 'proxy-address') ?? '0.0.0.0',
     lbPolicy: flagString(flags, 'lb-policy') as LbPolicy | undefined,
     ...(retry ? { retry } : {}),
+    ...(workers > 1 ? { workers } : {}),
   };
+}
+
+/** The most proxy workers `--proxy-workers` takes. */
+const MAX_PROXY_WORKERS = 64;
+
+/** `--proxy-workers N|auto` (default 1); `auto`: one per CPU this process may use. */
+export function workersOf(text: string | undefined, problems: string[], cpus: () => number = availableParallelism): number {
+  if (text === undefined) return 1;
+  if (text === 'auto') return Math.max(1, Math.min(MAX_PROXY_WORKERS, cpus()));
+  const n = /^\d{1,3}$/.test(text) ? Number(text) : NaN;
+  if (n >= 1 && n <= MAX_PROXY_WORKERS) return n;
+  problems.push(`--proxy-workers: "${text}" is not "auto" or a whole number from 1 to ${MAX_PROXY_WORKERS}`);
+  return 1;
 }
 
 /** `--retry-on` and its companions as the native proxy's RetryPolicy (Envoy's defaults for the rest). */
