@@ -36,7 +36,8 @@ export function clusterCounters(stats: Stats, cluster: string): ClusterCounters 
   const prefix = `cluster.${cluster}.`;
   const c = (name: string): Counter => stats.counter(prefix + name);
   const g = (name: string): Gauge => stats.gauge(prefix + name);
-  const byStatus = new Map<number, Counter>();
+  /** `upstream_rq_<status>` by status code (an array: a status is a small integer). */
+  const byStatus: (Counter | undefined)[] = [];
   const byClass = [1, 2, 3, 4, 5].map((n) => c(`upstream_rq_${n}xx`));
   const rqCompleted = c('upstream_rq_completed');
   return {
@@ -63,10 +64,10 @@ export function clusterCounters(stats: Stats, cluster: string): ClusterCounters 
     membershipDegraded: g('membership_degraded'),
     membershipExcluded: g('membership_excluded'),
     chargeStatus(status) {
-      let s = byStatus.get(status);
+      let s = byStatus[status];
       if (!s) {
         s = c(`upstream_rq_${status}`);
-        byStatus.set(status, s);
+        if (Number.isInteger(status) && status >= 0 && status < 1000) byStatus[status] = s;
       }
       s.inc();
       const cls = byClass[Math.floor(status / 100) - 1];

@@ -67,6 +67,11 @@ function invalidRequest(err: Error): boolean {
   return code === 'UND_ERR_INVALID_ARG' || code === 'UND_ERR_NOT_SUPPORTED';
 }
 
+/** What a successful connection reports (the same object every time: it carries nothing else). */
+const CONNECT_SUCCESS: RequestOutcome = { type: 'connect-success' };
+
+const noop = (): void => undefined;
+
 /** One try at one host: undici's handler, forwarding to the exchange while it is the current one. */
 class Attempt implements Dispatcher.DispatchHandler {
   abort: ((err?: Error) => void) | undefined;
@@ -87,7 +92,7 @@ class Attempt implements Dispatcher.DispatchHandler {
   /** Gives this attempt's request slot to its replacement (a stale-connection re-send). */
   handOver(): () => void {
     const end = this.endRequest;
-    this.endRequest = () => undefined;
+    this.endRequest = noop;
     return end;
   }
 
@@ -144,7 +149,8 @@ export class UpstreamExchange {
   private responded = false;
   private staleRetried = false;
   private done = false;
-  private readonly onDrain = (): void => this.current?.resume?.();
+  /** Resumes the upstream body once the client caught up (made on the first back-pressure). */
+  private onDrain: (() => void) | undefined;
 
   constructor(
     private readonly deps: ExchangeDeps,
@@ -157,7 +163,8 @@ export class UpstreamExchange {
   start(): void {
     const { req, res } = this.p;
     this.startedAt = this.deps.clock.now();
-    res.once('close', () => this.onDownstreamClose());
+    // `close` fires once per response: a plain listener (no `once` wrapper).
+    res.on('close', () => this.onDownstreamClose());
     if (this.bodyMode === 'none') {
       this.armRouteTimer();
       this.attempt(this.p.host);
@@ -188,7 +195,7 @@ export class UpstreamExchange {
   }
 
   onConnected(a: Attempt): void {
-    this.p.pool.report(a.host.key, { type: 'connect-success' });
+    this.p.pool.report(a.host.key, CONNECT_SUCCESS);
   }
 
   private armRouteTimer(): void {
@@ -203,7 +210,7 @@ export class UpstreamExchange {
     const { flat, immediateHealthCheckFail } = responseHeaderList(raw);
     pool.report(a.host.key, { type: 'response', status, latencyMs: serviceTime, immediateHealthCheckFail });
     pool.counters.chargeStatus(status);
-    if (this.shouldRetry({ type: 'response', status })) {
+    if (this.policy && this.shouldRetry({ type: 'response', status })) {
       a.drop(false); // its body drains on the connection, which stays usable
       this.retry(a);
       return true;
@@ -235,7 +242,7 @@ export class UpstreamExchange {
   onData(chunk: Buffer): boolean {
     if (this.done) return true;
     if (this.p.res.write(chunk)) return true;
-    this.p.res.once('drain', this.onDrain);
+    this.p.res.once('drain', (this.onDrain ??= (): void => this.current?.resume?.()));
     return false;
   }
 

@@ -90,6 +90,12 @@ describe('responseHeaderList (undici raw headers → writeHead list)', () => {
     expect(recordOf(list.flat)).toEqual({ 'content-type': 'text/plain', 'set-cookie': ['a=1', 'b=2'] });
   });
 
+  it('a plain `Connection: keep-alive` drops only hop-by-hop headers; `Connection: close, x-a` also drops x-a in any case', () => {
+    expect(responseHeaderList(raw('Server', 'n', 'Connection', 'Keep-Alive', 'X-A', '1')).flat).toEqual(['Server', 'n', 'X-A', '1']);
+    expect(responseHeaderList(raw('X-A', '1', 'Connection', 'close, x-a', 'X-B', '2', 'Close', 'c')).flat).toEqual(['X-B', '2']);
+    expect(responseHeaderList(raw('Connection', 'keep-alive', 'Connection', 'X-B', 'X-B', '2', 'X-C', '3')).flat).toEqual(['X-C', '3']);
+  });
+
   it('notices x-envoy-immediate-health-check-fail in any case, and passes it on', () => {
     const list = responseHeaderList(raw('X-Envoy-Immediate-Health-Check-Fail', 'true', 'Te', 'trailers', 'Upgrade', 'h2c'));
     expect(list).toEqual({ flat: ['X-Envoy-Immediate-Health-Check-Fail', 'true'], immediateHealthCheckFail: true });

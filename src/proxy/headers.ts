@@ -11,21 +11,25 @@ export type HeaderRecord = Record<string, string | string[]>;
 
 /** Connection-specific headers Envoy never forwards (plus any named in `connection`). */
 const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'upgrade', 'te', 'trailer']);
+/** Lengths of the hop-by-hop names: other names need no lower-casing to be kept. */
+const HOP_BY_HOP_LENGTHS = new Set([...HOP_BY_HOP].map((n) => n.length));
 
 /** Copies `headers` without hop-by-hop headers and without those listed in `Connection`. */
 export function withoutHopByHop(headers: Readonly<Record<string, string | string[] | undefined>>): HeaderRecord {
   let listed: Set<string> | undefined;
   const connection = headers['connection'];
-  for (const v of typeof connection === 'string' ? [connection] : (connection ?? [])) {
-    for (const token of v.split(',')) (listed ??= new Set()).add(token.trim().toLowerCase());
+  if (connection !== undefined) {
+    for (const v of typeof connection === 'string' ? [connection] : connection) {
+      for (const token of v.split(',')) (listed ??= new Set()).add(token.trim().toLowerCase());
+    }
   }
   const out: HeaderRecord = {};
   for (const name in headers) {
     const value = headers[name];
     if (value === undefined) continue;
     const lower = name.toLowerCase();
-    if (HOP_BY_HOP.has(lower) || listed?.has(lower)) continue;
-    out[lower] = Array.isArray(value) ? [...value] : value;
+    if ((HOP_BY_HOP_LENGTHS.has(lower.length) && HOP_BY_HOP.has(lower)) || listed?.has(lower)) continue;
+    out[lower] = typeof value === 'string' ? value : [...value];
   }
   // `te: trailers` is the one TE value Envoy passes on.
   const te = headers['te'];
@@ -33,8 +37,6 @@ export function withoutHopByHop(headers: Readonly<Record<string, string | string
   return out;
 }
 
-/** Lengths of the hop-by-hop names: other names need no lower-casing to be kept. */
-const HOP_BY_HOP_LENGTHS = new Set([...HOP_BY_HOP].map((n) => n.length));
 const IMMEDIATE_HC_FAIL = 'x-envoy-immediate-health-check-fail';
 /** Set by the proxy itself: an upstream's own value is dropped, as Envoy overwrites it. */
 const SERVICE_TIME = 'x-envoy-upstream-service-time';
@@ -58,20 +60,37 @@ export function responseHeaderList(raw: readonly Buffer[]): ResponseHeaderList {
   for (let i = 0; i + 1 < raw.length; i += 2) {
     const name = (raw[i] as Buffer).toString('latin1');
     const value = (raw[i + 1] as Buffer).toString('latin1');
-    if (HOP_BY_HOP_LENGTHS.has(name.length)) {
+    const length = name.length;
+    if (HOP_BY_HOP_LENGTHS.has(length)) {
       const lower = name.toLowerCase();
       if (HOP_BY_HOP.has(lower)) {
-        if (lower === 'connection') for (const token of value.split(',')) (listed ??= new Set()).add(token.trim().toLowerCase());
+        if (lower === 'connection') listed = connectionTokens(value, listed);
         continue;
       }
-    } else if (name.length === IMMEDIATE_HC_FAIL.length && name.toLowerCase() === IMMEDIATE_HC_FAIL) immediateHealthCheckFail = true;
-    else if (name.length === SERVICE_TIME.length && name.toLowerCase() === SERVICE_TIME) continue;
+    } else if (length === IMMEDIATE_HC_FAIL.length && name.toLowerCase() === IMMEDIATE_HC_FAIL) immediateHealthCheckFail = true;
+    else if (length === SERVICE_TIME.length && name.toLowerCase() === SERVICE_TIME) continue;
     flat.push(name, value);
   }
   if (!listed) return { flat, immediateHealthCheckFail };
   const kept: string[] = [];
-  for (let i = 0; i < flat.length; i += 2) if (!listed.has((flat[i] as string).toLowerCase())) kept.push(flat[i] as string, flat[i + 1] as string);
+  for (let i = 0; i < flat.length; i += 2) {
+    const name = flat[i] as string;
+    if (!listed.has(name.toLowerCase())) kept.push(name, flat[i + 1] as string);
+  }
   return { flat: kept, immediateHealthCheckFail };
+}
+
+/**
+ * Adds the names a `Connection` value lists to `listed`. Hop-by-hop names (`keep-alive`, the usual
+ * token) are dropped anyway, so they are left out: a plain `Connection: keep-alive` lists nothing.
+ */
+function connectionTokens(value: string, listed: Set<string> | undefined): Set<string> | undefined {
+  if (value.length === 10 && value.toLowerCase() === 'keep-alive') return listed;
+  for (const token of value.split(',')) {
+    const name = token.trim().toLowerCase();
+    if (name !== '' && !HOP_BY_HOP.has(name)) (listed ??= new Set()).add(name);
+  }
+  return listed;
 }
 
 /** A flat header list as a lower-case record (repeated names become arrays), for header modifiers. */

@@ -12,7 +12,7 @@ import type { Clock, Random } from '../clock';
 import type * as ir from '../ir/types';
 import type { Logger } from '../log';
 import { Deadlines } from './deadlines';
-import { UpstreamExchange } from './forwarder';
+import { UpstreamExchange, type ExchangeDeps } from './forwarder';
 import { addForwardingHeaders, applyHeaderModifier, withoutHopByHop, type HeaderRecord } from './headers';
 import { kongNoPeerReply } from './kong/kong-responses';
 import { LocalReplies, sendLocalReply } from './local-reply';
@@ -45,10 +45,12 @@ export interface ProxyServerOptions {
 
 /** Picks a backend of a forward action by weight; the unresolved share comes last. */
 export function chooseBackend(action: ir.ForwardAction, random: Random): string | 'unresolved' {
-  const total = action.backends.reduce((sum, b) => sum + Math.max(0, b.weight), 0) + Math.max(0, action.unresolvedWeight);
+  const backends = action.backends;
+  let total = Math.max(0, action.unresolvedWeight);
+  for (const b of backends) total += Math.max(0, b.weight);
   if (total <= 0) return 'unresolved';
   let roll = Math.floor(random.next() * total);
-  for (const b of action.backends) {
+  for (const b of backends) {
     if (b.weight <= 0) continue;
     if (roll < b.weight) return b.name;
     roll -= b.weight;
@@ -77,17 +79,27 @@ interface DownstreamStats {
 export class ProxyServer {
   private server: http.Server | undefined;
   private port = 0;
-  private readonly deadlines: Deadlines;
   private readonly ds: DownstreamStats;
+  /** What every UpstreamExchange of this server shares. */
+  private readonly exchangeDeps: ExchangeDeps;
+  private readonly timeoutMs: number;
+  /** `finish` listener of every response (called with the response as `this`): counts its status class. */
+  private readonly onResponseFinish: (this: http.ServerResponse) => void;
 
   constructor(private readonly options: ProxyServerOptions) {
-    this.deadlines = new Deadlines(options.clock);
+    const { clock, random, logger } = options;
+    this.exchangeDeps = { clock, random, logger, deadlines: new Deadlines(clock) };
+    this.timeoutMs = options.routeTimeoutMs ?? DEFAULT_ROUTE_TIMEOUT_MS;
     const c = (name: string): Counter => options.stats.counter(this.statName(name));
     this.ds = {
       rqTotal: c('downstream_rq_total'),
       rqClass: [1, 2, 3, 4, 5].map((n) => c(`downstream_rq_${n}xx`)),
       cxTotal: c('downstream_cx_total'),
       cxActive: options.stats.gauge(this.statName('downstream_cx_active')),
+    };
+    const countStatus = (status: number): void => this.countStatus(status);
+    this.onResponseFinish = function (this: http.ServerResponse): void {
+      countStatus(this.statusCode);
     };
   }
 
@@ -126,7 +138,8 @@ export class ProxyServer {
   private handle(req: http.IncomingMessage, res: http.ServerResponse): void {
     const receivedAt = this.options.clock.now();
     this.ds.rqTotal.inc();
-    res.once('finish', () => this.countStatus(res.statusCode));
+    // `finish` fires once per response: a plain listener, no per-request closure.
+    res.on('finish', this.onResponseFinish);
     const table = this.options.table();
     const match = table?.router.match({ method: req.method ?? 'GET', host: req.headers.host ?? '', url: req.url ?? '/', headers: req.headers });
     if (!table || !match) {
@@ -161,8 +174,7 @@ export class ProxyServer {
   private forward(req: http.IncomingMessage, res: http.ServerResponse, f: ForwardContext): void {
     const { table, match, action, receivedAt } = f;
     const { route } = match;
-    const { random, clock, logger } = this.options;
-    const deadlines = this.deadlines;
+    const { random, clock } = this.options;
     const name = chooseBackend(action, random);
     const pool = name === 'unresolved' ? undefined : table.pool(name);
     if (!pool) {
@@ -181,17 +193,16 @@ export class ProxyServer {
       }
       return;
     }
-    const timeoutMs = this.options.routeTimeoutMs ?? DEFAULT_ROUTE_TIMEOUT_MS;
+    const timeoutMs = this.timeoutMs;
     const headers: HeaderRecord = withoutHopByHop(req.headers);
     delete headers['expect'];
     addForwardingHeaders(headers, { remoteAddress: req.socket.remoteAddress, scheme: 'http', timeoutMs, random });
     applyHeaderModifier(headers, route.requestHeaders);
     if (action.hostRewrite !== undefined) headers['host'] = action.hostRewrite;
     const path = action.rewrite ? rewritePath(match.path, action.rewrite) : match.path;
-    const exchange = new UpstreamExchange(
-      { clock, random, logger, deadlines },
-      { req, res, pool, host: pick.host, target: path + match.query, headers, timeoutMs, responseHeaders: route.responseHeaders, receivedAt },
-    );
+    const exchange = new UpstreamExchange(this.exchangeDeps, {
+      req, res, pool, host: pick.host, target: path + match.query, headers, timeoutMs, responseHeaders: route.responseHeaders, receivedAt,
+    });
     exchange.start();
   }
 

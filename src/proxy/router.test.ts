@@ -124,6 +124,16 @@ describe('Router: route matches', () => {
     expect(router.match(req('/z'))?.route.name).toBe('root');
   });
 
+  it('parses the query for a virtual host that has a query-param route, also one merged from another listener', () => {
+    const router = new Router([
+      aListener(80, [aVirtualHost('*', [aRoute('plain', { match: aMatch({ path: { type: 'Exact', value: '/p' } }) })])]),
+      aListener(81, [aVirtualHost('*', [aRoute('debug', { match: aMatch({ queryParams: [{ type: 'Exact', name: 'debug', value: 'true' }] }) }), aRoute('root')])]),
+    ]);
+    expect(router.match(req('/p?debug=true'))?.route.name).toBe('plain');
+    expect(router.match(req('/x?debug=true'))?.route.name).toBe('debug');
+    expect(router.match(req('/x?debug=false'))?.route.name).toBe('root');
+  });
+
   it('splits path and query for the action', () => {
     const m = single(aMatch()).match(req('/p/q?a=1&b=2'));
     expect(m).toMatchObject({ path: '/p/q', query: '?a=1&b=2' });

@@ -42,7 +42,12 @@ interface CompiledVirtualHost {
   readonly hostname: string;
   readonly listenerPort: number;
   readonly routes: CompiledRoute[];
+  /** Some route matches on query parameters (only then is the query string parsed). */
+  needsQuery: boolean;
 }
+
+/** Stands in for the parsed query when no route of the virtual host looks at it. */
+const UNPARSED_QUERY = new URLSearchParams();
 
 export class Router {
   private readonly exact = new Map<string, CompiledVirtualHost>();
@@ -61,10 +66,13 @@ export class Router {
         const hostname = vh.hostname.toLowerCase();
         let compiled = byHost.get(hostname);
         if (!compiled) {
-          compiled = { name: vh.name, hostname, listenerPort: listener.port, routes: [] };
+          compiled = { name: vh.name, hostname, listenerPort: listener.port, routes: [], needsQuery: false };
           byHost.set(hostname, compiled);
         }
-        for (const route of vh.routes) compiled.routes.push({ route, matches: compileMatch(route.match) });
+        for (const route of vh.routes) {
+          compiled.routes.push({ route, matches: compileMatch(route.match) });
+          if (route.match.queryParams.length > 0) compiled.needsQuery = true;
+        }
       }
     }
     for (const [hostname, vhost] of byHost) {
@@ -94,7 +102,7 @@ export class Router {
     const q = req.url.indexOf('?');
     const path = q < 0 ? req.url : req.url.slice(0, q);
     const query = q < 0 ? '' : req.url.slice(q);
-    const params = new URLSearchParams(query);
+    const params = vhost.needsQuery ? new URLSearchParams(query) : UNPARSED_QUERY;
     for (const compiled of vhost.routes) {
       if (compiled.matches(req, path, params)) {
         return { route: compiled.route, virtualHost: vhost.name, listenerPort: vhost.listenerPort, path, query };

@@ -32,4 +32,16 @@ describe('Stats handles', () => {
     c.inc();
     expect(s.get('cluster.web.upstream_rq_total')).toBe(1);
   });
+
+  it('handle methods work detached, and two handles on one name share the stat', () => {
+    const s = new Stats();
+    const { inc } = s.counter('x.total');
+    const { add, set } = s.gauge('x.active');
+    inc();
+    s.counter('x.total').inc(2);
+    set(3);
+    add(-1);
+    expect(s.get('x.total')).toBe(3);
+    expect(s.get('x.active')).toBe(2);
+  });
 });

@@ -29,11 +29,64 @@ export interface Gauge {
   add(delta: number): void;
 }
 
+/** Bumped by removePrefix: handles look their cell up again after it. */
+interface Epoch {
+  value: number;
+}
+
+function cellOf(map: Map<string, Cell>, name: string): Cell {
+  let c = map.get(name);
+  if (!c) {
+    c = { value: 0 };
+    map.set(name, c);
+  }
+  return c;
+}
+
+/** A handle's cell, resolved on first use and again after a removePrefix. */
+class BoundCell {
+  private resolved: Cell | undefined;
+  private seen = -1;
+
+  constructor(
+    private readonly epoch: Epoch,
+    private readonly map: Map<string, Cell>,
+    private readonly name: string,
+  ) {}
+
+  cell(): Cell {
+    const epoch = this.epoch.value;
+    let c = this.resolved;
+    if (c === undefined || this.seen !== epoch) {
+      c = cellOf(this.map, this.name);
+      this.resolved = c;
+      this.seen = epoch;
+    }
+    return c;
+  }
+}
+
+class CounterHandle extends BoundCell implements Counter {
+  readonly inc = (by = 1): void => {
+    this.cell().value += by;
+  };
+}
+
+class GaugeHandle extends BoundCell implements Gauge {
+  readonly set = (value: number): void => {
+    this.cell().value = value;
+  };
+
+  readonly add = (delta: number): void => {
+    const c = this.cell();
+    c.value = Math.max(0, c.value + delta);
+  };
+}
+
 export class Stats {
   private readonly counters = new Map<string, Cell>();
   private readonly gauges = new Map<string, Cell>();
-  /** Bumped by removePrefix: handles look their cell up again after it. */
-  private epoch = 0;
+  private readonly epoch: Epoch = { value: 0 };
 
   inc(name: string, by = 1): void {
     this.cell(this.counters, name).value += by;
@@ -55,31 +108,17 @@ export class Stats {
 
   /** A handle on counter `name`; the stat appears (at 0 + by) on the first `inc`, as with `inc(name)`. */
   counter(name: string): Counter {
-    const bound = this.bind(this.counters, name);
-    return {
-      inc: (by = 1) => {
-        bound().value += by;
-      },
-    };
+    return new CounterHandle(this.epoch, this.counters, name);
   }
 
   /** A handle on gauge `name`; the stat appears on the first `set`/`add`. */
   gauge(name: string): Gauge {
-    const bound = this.bind(this.gauges, name);
-    return {
-      set: (value) => {
-        bound().value = value;
-      },
-      add: (delta) => {
-        const c = bound();
-        c.value = Math.max(0, c.value + delta);
-      },
-    };
+    return new GaugeHandle(this.epoch, this.gauges, name);
   }
 
   /** Removes every stat under a prefix (a cluster that went away). */
   removePrefix(prefix: string): void {
-    this.epoch++;
+    this.epoch.value++;
     for (const m of [this.counters, this.gauges]) for (const k of [...m.keys()]) if (k.startsWith(prefix)) m.delete(k);
   }
 
@@ -92,24 +131,6 @@ export class Stats {
   }
 
   private cell(map: Map<string, Cell>, name: string): Cell {
-    let c = map.get(name);
-    if (!c) {
-      c = { value: 0 };
-      map.set(name, c);
-    }
-    return c;
-  }
-
-  /** Resolves `name`'s cell lazily and again after a removePrefix. */
-  private bind(map: Map<string, Cell>, name: string): () => Cell {
-    let cell: Cell | undefined;
-    let epoch = -1;
-    return () => {
-      if (cell === undefined || epoch !== this.epoch) {
-        cell = this.cell(map, name);
-        epoch = this.epoch;
-      }
-      return cell;
-    };
+    return cellOf(map, name);
   }
 }

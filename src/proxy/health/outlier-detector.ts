@@ -39,6 +39,9 @@ const STAT: Record<OutlierType, string> = {
 
 type Kind = 'external' | 'localOrigin';
 
+/** No detector fired (shared: a plain success allocates nothing here). */
+const NONE_FIRED: readonly ConsecutiveType[] = [];
+
 interface Tracked {
   readonly host: HostHealth;
   readonly monitor: OutlierHostMonitor;
@@ -86,7 +89,7 @@ export class OutlierDetector {
     const t = this.hosts.get(key);
     if (!t) return;
     const split = this.o.config.splitExternalLocalOriginErrors;
-    let fired: ConsecutiveType[] = [];
+    let fired: readonly ConsecutiveType[] = NONE_FIRED;
     switch (outcome.type) {
       case 'response':
         fired = t.monitor.httpStatus(outcome.status);
