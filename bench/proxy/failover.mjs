@@ -92,7 +92,11 @@ export async function failoverRun(kind, fault, o) {
     const badKey = `127.0.0.1:${ports[BAD]}`;
     const events = badHostEvents(proxy.events, BAD, badKey);
     const result = analyzeRun({ load: raw, badName: ups[BAD].name, badArrivals: arrivals[BAD], faultAt, recoverAt, events });
-    return { proxy: kind, fault, result, events: events.map((e) => ({ ...e, t: e.t - faultAt })), recoverAfterFaultMs: recoverAt - faultAt, loadSettings: load.settings };
+    await proxy.stop();
+    // healthplane prints its cluster stats as it stops (retry counters, overflows, ejections).
+    const stats = proxy.stats;
+    proxy = undefined;
+    return { proxy: kind, fault, result, stats, events: events.map((e) => ({ ...e, t: e.t - faultAt })), recoverAfterFaultMs: recoverAt - faultAt, loadSettings: load.settings };
   } finally {
     if (load) await stopProcess(load.proc, { signal: 'SIGKILL' });
     await proxy?.stop();
@@ -115,7 +119,8 @@ export async function runFailover(o) {
         r.repeat = rep;
         runs.push(r);
         const x = r.result;
-        log(`failover ${fault} ${kind}: failed ${x.failed}/${x.requests}, stop ${fmt(x.stopMs)} (leaks ${x.leaks}), proxy down ${fmt(x.proxyDownMs)} ${x.proxyDownWhat}, last failure ${fmt(x.lastFailureMs)}, return ${fmt(x.returnMs)}, p99 ${x.latency.p99.toFixed(1)} ms`);
+        const retry = r.stats ? Object.entries(r.stats).filter(([k, v]) => /retry/.test(k) && v > 0).map(([k, v]) => `${k.replace(/^cluster\.bench\./, '')}=${v}`).join(' ') : '';
+        log(`failover ${fault} ${kind}: failed ${x.failed}/${x.requests}, stop ${fmt(x.stopMs)} (leaks ${x.leaks}), proxy down ${fmt(x.proxyDownMs)} ${x.proxyDownWhat}, last failure ${fmt(x.lastFailureMs)}, return ${fmt(x.returnMs)}, p99 ${x.latency.p99.toFixed(1)} ms${retry ? `, ${retry}` : ''}`);
       }
     }
   }

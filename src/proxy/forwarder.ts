@@ -2,9 +2,9 @@
  * UpstreamExchange: one forwarded request, from the picked host to the last byte back, over the
  * pool's undici connections. Streams bodies both ways, enforces the route timeout (from the end of
  * the downstream request, Envoy's rule) and the per-try timeout on the Clock, retries by the
- * cluster's RetryPolicy on another host, adds `x-envoy-upstream-service-time`, reports every
- * attempt's outcome to the pool (and so to ClusterHealth) and charges Envoy's upstream stats;
- * Kong-engine clusters also get Kong's latency headers. Turns failures into Envoy's local replies;
+ * cluster's RetryPolicy on another host, adds `x-envoy-upstream-service-time` (Kong's latency
+ * headers instead for Kong-engine clusters), reports every attempt's outcome to the pool (and so
+ * to ClusterHealth) and charges Envoy's upstream stats. Turns failures into Envoy's local replies;
  * never picks routes itself.
  */
 import type http from 'node:http';
@@ -216,12 +216,12 @@ export class UpstreamExchange {
       return true;
     }
     if (this.retries > 0) pool.counters.rqRetrySuccess.inc();
-    flat.push('x-envoy-upstream-service-time', String(serviceTime));
     if (pool.backend.engine === 'kong') {
+      // Kong's latency headers instead of Envoy's x-envoy-upstream-service-time.
       const receivedAt = this.p.receivedAt ?? this.startedAt;
       const kong = kongProxyLatencyHeaders({ receivedAt, upstreamStartAt: this.startedAt, upstreamHeadersAt: headersAt });
       for (const name in kong) flat.push(name, kong[name] as string);
-    }
+    } else flat.push('x-envoy-upstream-service-time', String(serviceTime));
     let headers: HeaderRecord | string[] = flat;
     if (this.p.responseHeaders) {
       headers = recordOf(flat);

@@ -3,6 +3,7 @@
  * (FakeClock on both sides), so timeouts fire when the test advances the clock, never by sleeping.
  */
 import http from 'node:http';
+import net from 'node:net';
 import type * as ir from '../ir/types';
 import { silentLogger } from '../log';
 import { startDemoUpstream, type DemoUpstream } from '../demo/demo-upstream';
@@ -219,6 +220,7 @@ describe('health and failures', () => {
     const viaKong = await send(h.port, { path: '/k' });
     expect(viaKong.status).toBe(404);
     expect([viaKong.headers['x-kong-upstream-latency'], viaKong.headers['x-kong-proxy-latency']]).toEqual(['0', '0']);
+    expect(viaKong.headers['x-envoy-upstream-service-time']).toBeUndefined();
     expect(viaKong.headers['x-kong-response-latency']).toBeUndefined();
     const viaEnvoy = await send(h.port, { path: '/get' });
     expect(viaEnvoy.status).toBe(200);
@@ -235,6 +237,35 @@ describe('health and failures', () => {
     expect(h.stats.get('cluster.web.upstream_cx_connect_fail')).toBe(1);
     expect(h.stats.get('cluster.web.upstream_rq_503')).toBe(1);
     expect(h.runtime.clusters()[0]?.traffic(`127.0.0.1:${port}`)).toMatchObject({ cx_connect_fail: 1, rq_error: 1, rq_active: 0 });
+  });
+
+  it('answers 503 `connection timeout` when the connect timeout passes, counts it and reports a timeout', async () => {
+    const port = await closedPort();
+    const backend = aBackend('web', [port], { connectTimeoutMs: 250 });
+    const h = await proxy(anIr([aRoute('r', { action: forwardTo(['web']) })], [backend]));
+    // A connection attempt that never completes (a host that drops SYNs): a socket nobody connects.
+    const hanging: net.Socket[] = [];
+    const connect = jest.spyOn(net, 'connect').mockImplementation(() => {
+      const socket = new net.Socket();
+      hanging.push(socket);
+      return socket;
+    });
+    try {
+      const pending = send(h.port, { path: '/get' });
+      await waitFor(() => hanging.length === 1 && h.clock.pendingCount > 0);
+      h.clock.advance(249);
+      expect(hanging[0]?.destroyed).toBe(false);
+      h.clock.advance(1);
+      const r = await pending;
+      expect(r.status).toBe(503);
+      expect(r.body).toBe('upstream connect error or disconnect/reset before headers. reset reason: connection timeout');
+      expect(hanging[0]?.destroyed).toBe(true);
+      expect(h.health.get('web')?.reports).toEqual([{ hostKey: `127.0.0.1:${port}`, outcome: { type: 'timeout' } }]);
+      expect(h.stats.get('cluster.web.upstream_cx_connect_timeout')).toBe(1);
+      expect(h.stats.get('cluster.web.upstream_cx_connect_fail')).toBe(1);
+    } finally {
+      connect.mockRestore();
+    }
   });
 
   it('answers 504 `upstream request timeout` when the route timeout passes first', async () => {

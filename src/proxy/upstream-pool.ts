@@ -32,7 +32,8 @@ export interface HostTraffic {
   rq_total: number;
 }
 
-function zeroTraffic(): HostTraffic {
+/** A host that carried no traffic (a fresh object each call). */
+export function zeroTraffic(): HostTraffic {
   return { cx_active: 0, cx_connect_fail: 0, cx_total: 0, rq_active: 0, rq_error: 0, rq_success: 0, rq_timeout: 0, rq_total: 0 };
 }
 

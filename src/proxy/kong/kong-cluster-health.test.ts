@@ -309,3 +309,21 @@ describe('KongClusterHealth: updates, threshold and views', () => {
     expect(s.health.kongTargets()[0]?.id).not.toBe(s.health.id);
   });
 });
+
+describe('KongClusterHealth: host views', () => {
+  it('hands out the same array until a target changes state, then a new one with the new flags', () => {
+    const s = setup(backend(settings({ passive: { httpFailures: 2 } }), [ep('10.0.0.1'), ep('10.0.0.2')]));
+    const first = s.health.hosts();
+    s.send(200);
+    expect(s.health.hosts()).toBe(first); // a success on a healthy target changes nothing
+    s.send(500);
+    s.send(500);
+    const after = s.health.hosts();
+    expect(after).not.toBe(first);
+    expect(after.map((h) => h.healthFlags)).toEqual(['/failed_outlier_check', 'healthy']);
+    expect(s.health.setTargetHealth(A, true)).toBe(true);
+    expect(s.health.hosts().map((h) => h.healthFlags)).toEqual(['healthy', 'healthy']);
+    s.health.update(backend(settings({ passive: { httpFailures: 2 } }), [ep('10.0.0.2')]));
+    expect(s.health.hosts().map((h) => h.key)).toEqual([B]);
+  });
+});

@@ -84,6 +84,8 @@ export class KongClusterHealth implements ClusterHealth {
   private settingsKey = '';
   private readonly entries = new Map<string, Entry>();
   private order: string[] = [];
+  /** hosts() as last built; dropped on every change that can move a view (read per request). */
+  private views: readonly HostState[] | undefined;
   private checker: KongActiveChecker | undefined;
   private prober: Prober | undefined;
   private readonly listeners = new Set<() => void>();
@@ -113,7 +115,7 @@ export class KongClusterHealth implements ClusterHealth {
   }
 
   hosts(): readonly HostState[] {
-    return this.order.map((key) => this.view(key, this.entries.get(key) as Entry));
+    return (this.views ??= this.order.map((key) => this.view(key, this.entries.get(key) as Entry)));
   }
 
   kongTargets(): readonly KongTargetView[] {
@@ -138,6 +140,7 @@ export class KongClusterHealth implements ClusterHealth {
     const e = this.entries.get(hostKey);
     if (!e || this.stopped) return false;
     const t = e.target.set(healthy);
+    this.views = undefined;
     this.log.info(`${healthy ? 'healthy' : 'unhealthy'} forced by the Admin API for '${this.describe(hostKey)}'`, { upstream: this.name });
     if (t || !healthy) this.notify();
     return true;
@@ -175,6 +178,7 @@ export class KongClusterHealth implements ClusterHealth {
 
   /** Kong only makes targets of ready endpoints; new ones start healthy, staying ones keep their state. */
   private setTargets(endpoints: readonly ir.Endpoint[]): boolean {
+    this.views = undefined;
     const next: string[] = [];
     let changed = false;
     for (const ep of endpoints) {
@@ -211,6 +215,7 @@ export class KongClusterHealth implements ClusterHealth {
     const next = kong?.checkerEnabled ? kong : undefined;
     const key = next ? stableJson(next) : '';
     if (key === this.settingsKey) return;
+    this.views = undefined;
     const wasOn = this.settings !== undefined;
     this.stopChecker();
     this.settings = next;
@@ -287,6 +292,7 @@ export class KongClusterHealth implements ClusterHealth {
   }
 
   private notify(): void {
+    this.views = undefined;
     for (const l of [...this.listeners]) l();
   }
 }

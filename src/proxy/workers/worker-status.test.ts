@@ -1,7 +1,7 @@
-import type { HostTraffic } from '../upstream-pool';
+import { zeroTraffic, type HostTraffic } from '../upstream-pool';
 import { mergeStats, retiredPart, sumTraffic } from './worker-status';
 
-const traffic = (t: Partial<HostTraffic>): HostTraffic => ({ cx_active: 0, cx_connect_fail: 0, cx_total: 0, rq_active: 0, rq_error: 0, rq_success: 0, rq_timeout: 0, rq_total: 0, ...t });
+const traffic = (t: Partial<HostTraffic>): HostTraffic => ({ ...zeroTraffic(), ...t });
 
 describe('mergeStats', () => {
   it('adds the primary and every worker up by name, sorted', () => {

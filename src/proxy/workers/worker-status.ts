@@ -4,7 +4,7 @@
  * and connection numbers), per-host traffic adds up per cluster and host. Pure functions.
  */
 import type { Stat } from '../stats';
-import type { HostTraffic } from '../upstream-pool';
+import { zeroTraffic, type HostTraffic } from '../upstream-pool';
 import type { WorkerStatus } from './proxy-workers';
 
 /** Traffic fields that only ever grow (the rest, cx_active and rq_active, are gauges). */
@@ -21,7 +21,7 @@ export function retiredPart(statuses: readonly WorkerStatus[]): WorkerStatus {
     for (const [cluster, hosts] of Object.entries(status.traffic)) {
       const into = (traffic[cluster] ??= {});
       for (const [key, t] of Object.entries(hosts)) {
-        const sum = (into[key] ??= { cx_active: 0, cx_connect_fail: 0, cx_total: 0, rq_active: 0, rq_error: 0, rq_success: 0, rq_timeout: 0, rq_total: 0 });
+        const sum = (into[key] ??= zeroTraffic());
         for (const k of TRAFFIC_COUNTERS) sum[k] += t[k];
       }
     }
@@ -46,7 +46,7 @@ export function mergeStats(own: readonly Stat[], workers: readonly WorkerStatus[
 
 /** One host's traffic over every worker. */
 export function sumTraffic(workers: readonly WorkerStatus[], cluster: string, hostKey: string): HostTraffic {
-  const total: HostTraffic = { cx_active: 0, cx_connect_fail: 0, cx_total: 0, rq_active: 0, rq_error: 0, rq_success: 0, rq_timeout: 0, rq_total: 0 };
+  const total = zeroTraffic();
   for (const w of workers) {
     const t = w.traffic[cluster]?.[hostKey];
     if (!t) continue;
