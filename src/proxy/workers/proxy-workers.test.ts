@@ -47,7 +47,6 @@ function inProcessSpawner(clock: FakeClock, options: { hello?: boolean; answerSt
     let exitHook: (() => void) | undefined;
     const worker = new ProxyWorker({
       send: (m: FromWorker) => setImmediate(() => fake.alive && events.message(viaIpc(m))),
-      defer: (fn) => setImmediate(fn),
       exit: () => {
         fake.alive = false;
         exitHook?.();
@@ -136,13 +135,16 @@ describe('ProxyWorkers with in-process workers', () => {
   });
 
   it('proxies through a worker and feeds every outcome into the primary engine, in order', async () => {
-    const { pool, ups, backend, engine } = await setup(1);
+    const { pool, ups, backend, engine, clock } = await setup(1);
     pool.apply(irFor(backend));
     const port = (await pool.start()).get(PROXY_PORT_KEY) ?? 0;
     ups[0]?.setStatus(503);
     const statuses: number[] = [];
     for (let i = 0; i < 4; i++) statuses.push((await send(port)).status);
     expect(statuses.sort()).toEqual([200, 200, 503, 503]);
+    await waitFor(() => false, 50).catch(() => undefined);
+    expect(engine.reports).toEqual([]); // outcomes wait for the batch (2 ms)
+    clock.advance(2);
     await waitFor(() => engine.reports.filter((r) => r.outcome.type === 'response').length === 4);
     const key0 = `127.0.0.1:${ups[0]?.port}`;
     expect(engine.outcomesOf(key0).map((o) => o.type === 'response' && o.status)).toEqual([503, 503]);

@@ -56,7 +56,6 @@ interface Slot {
   handle: WorkerHandle | undefined;
   /** Messages held until the worker says hello. */
   outbox: ToWorker[] | undefined;
-  listening: boolean;
   /** Settles the start() wait of this slot. */
   onListening?: (result: Error | ReadonlyMap<number, number>) => void;
   onExit?: () => void;
@@ -83,12 +82,11 @@ export class ProxyWorkers {
   private stopping = false;
   private nextStatusId = 1;
   private readonly statusWaits = new Map<number, StatusWait>();
-  private ports: ReadonlyMap<number, number> = new Map();
   /** Counters of workers that died, as they last reported them. */
   private retired: WorkerStatus[] = [];
 
   constructor(private readonly options: ProxyWorkersOptions) {
-    for (let i = 0; i < options.count; i++) this.slots.push({ index: i, handle: undefined, outbox: undefined, listening: false });
+    for (let i = 0; i < options.count; i++) this.slots.push({ index: i, handle: undefined, outbox: undefined });
   }
 
   /** The primary runtime applied `next`: every worker gets it with the health of every cluster. */
@@ -110,12 +108,7 @@ export class ProxyWorkers {
     );
     for (const slot of this.slots) this.spawn(slot);
     const all = await Promise.all(waits);
-    this.ports = all[0] ?? new Map();
-    return this.ports;
-  }
-
-  boundPorts(): ReadonlyMap<number, number> {
-    return this.ports;
+    return all[0] ?? new Map();
   }
 
   /** Process ids of the running workers, in slot order. */
@@ -171,7 +164,6 @@ export class ProxyWorkers {
 
   private spawn(slot: Slot): void {
     slot.outbox = [];
-    slot.listening = false;
     const handle = this.options.spawn({
       message: (m) => this.onMessage(slot, handle, m),
       exit: (code, signal) => this.onExit(slot, handle, code, signal),
@@ -202,7 +194,6 @@ export class ProxyWorkers {
         return;
       }
       case 'listening':
-        slot.listening = true;
         slot.onListening?.(new Map(message.ports));
         slot.onListening = undefined;
         return;

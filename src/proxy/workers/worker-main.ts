@@ -15,7 +15,6 @@ function main(): void {
     send: (message) => {
       if (process.connected) send(message);
     },
-    defer: (fn) => setImmediate(fn),
     exit: () => process.exit(0),
     clock: systemClock,
     random: systemRandom,
