@@ -198,6 +198,41 @@ describe('clustersHandler', () => {
   });
 });
 
+describe('circuit breakers', () => {
+  const set = { maxConnections: 100, maxPendingRequests: 200, maxRequests: 300, maxRetries: 10 };
+
+  it("text: default_priority shows the cluster's thresholds, high_priority Envoy's defaults", () => {
+    const lines = renderClustersText([cluster('c', [], { circuitBreakers: set })]).split('\n').filter((l) => l.includes('_priority::'));
+    expect(lines).toEqual([
+      'c::default_priority::max_connections::100',
+      'c::default_priority::max_pending_requests::200',
+      'c::default_priority::max_requests::300',
+      'c::default_priority::max_retries::10',
+      'c::high_priority::max_connections::1024',
+      'c::high_priority::max_pending_requests::1024',
+      'c::high_priority::max_requests::1024',
+      'c::high_priority::max_retries::3',
+    ]);
+  });
+
+  it('json: the DEFAULT thresholds (priority omitted) then HIGH with the defaults', () => {
+    const [json] = renderClustersJson([cluster('c', [], { circuitBreakers: set })]).cluster_statuses as Record<string, unknown>[];
+    expect(json?.['circuit_breakers']).toEqual({
+      thresholds: [
+        { max_connections: 100, max_pending_requests: 200, max_requests: 300, max_retries: 10 },
+        { priority: 'HIGH', max_connections: 1024, max_pending_requests: 1024, max_requests: 1024, max_retries: 3 },
+      ],
+    });
+  });
+
+  it("clusterStatusOf fills the thresholds the backend leaves out with Envoy's defaults", () => {
+    const backend = aBackend('web', [8080], { circuitBreakers: { maxRetries: 10 } });
+    const status = clusterStatusOf({ name: 'web', backend, health: new FakeClusterHealth(backend), traffic: () => zero });
+    expect(status.circuitBreakers).toEqual({ maxConnections: 1024, maxPendingRequests: 1024, maxRequests: 1024, maxRetries: 10 });
+    expect(renderClustersText([status])).toContain('web::default_priority::max_retries::10\nweb::high_priority::max_connections::1024\n');
+  });
+});
+
 describe('clusterStatusOf', () => {
   it('takes hosts from the engine, traffic from the pool, and outlier lines only with outlier detection', () => {
     const backend = aBackend('web', [8080]);

@@ -1,13 +1,15 @@
 /**
  * GET /clusters: the native proxy's clusters in Envoy's admin formats (spec §7): the text lines
- * (`c::observability_name::c`, circuit breakers, per host `c::addr::health_flags::...`) and, with
- * `?format=json`, the `cluster_statuses` proto-JSON shape. Receives ClusterStatus values (health
+ * (`c::observability_name::c`, circuit breakers (the backend's, else Envoy's defaults), per host
+ * `c::addr::health_flags::...`) and, with `?format=json`, the `cluster_statuses` proto-JSON shape. Receives ClusterStatus values (health
  * engine views plus pool traffic); emits strings and plain objects. Never changes what it shows.
  */
 import type { AdminHandler } from './admin-server';
 import { HostFlag, type HostState, type OutlierSummary } from '../proxy/health/cluster-health';
 import { healthFlagsString } from '../proxy/health/host-health';
 import type { ClusterView } from '../proxy/runtime';
+import { circuitBreakersOf, ENVOY_DEFAULTS } from '../ir/defaults';
+import type { CircuitBreakers } from '../ir/types';
 
 /** The eight per-host stats of /clusters, by Envoy's names. */
 export interface HostStatValues {
@@ -28,9 +30,18 @@ export interface ClusterStatus {
   readonly outlier?: OutlierSummary;
   readonly hosts: readonly HostState[];
   readonly hostStats: (hostKey: string) => HostStatValues;
+  /** The default-priority thresholds in effect (absent: Envoy's defaults); high priority always has Envoy's. */
+  readonly circuitBreakers?: Required<CircuitBreakers>;
 }
 
-const CIRCUIT_BREAKERS = { max_connections: 1024, max_pending_requests: 1024, max_requests: 1024, max_retries: 3 } as const;
+type Thresholds = { readonly [K in 'max_connections' | 'max_pending_requests' | 'max_requests' | 'max_retries']: number };
+
+/** Envoy's names and order of the four thresholds. */
+function thresholds(cb: Required<CircuitBreakers>): Thresholds {
+  return { max_connections: cb.maxConnections, max_pending_requests: cb.maxPendingRequests, max_requests: cb.maxRequests, max_retries: cb.maxRetries };
+}
+
+const ENVOY_THRESHOLDS = thresholds(ENVOY_DEFAULTS.circuitBreakers);
 
 /** C's `%g` (6 significant digits, no trailing zeros) for the values /clusters prints. */
 export function formatG(n: number): string {
@@ -84,13 +95,18 @@ export function renderClustersText(clusters: readonly ClusterStatus[]): string {
       lines.push(`${n}::outlier::local_origin_success_rate_average::${formatG(o.localOriginSuccessRateAverage)}`);
       lines.push(`${n}::outlier::local_origin_success_rate_ejection_threshold::${formatG(o.localOriginSuccessRateEjectionThreshold)}`);
     }
-    for (const priority of ['default_priority', 'high_priority']) {
-      for (const [k, v] of Object.entries(CIRCUIT_BREAKERS)) lines.push(`${n}::${priority}::${k}::${v}`);
+    const byPriority = [['default_priority', defaultThresholds(c)], ['high_priority', ENVOY_THRESHOLDS]] as const;
+    for (const [priority, t] of byPriority) {
+      for (const [k, v] of Object.entries(t)) lines.push(`${n}::${priority}::${k}::${v}`);
     }
     lines.push(`${n}::added_via_api::${c.addedViaApi}`);
     for (const h of c.hosts) lines.push(...hostStatLines(c, h));
   }
   return lines.length === 0 ? '' : `${lines.join('\n')}\n`;
+}
+
+function defaultThresholds(c: ClusterStatus): Thresholds {
+  return c.circuitBreakers ? thresholds(c.circuitBreakers) : ENVOY_THRESHOLDS;
 }
 
 type Json = string | number | boolean | null | Json[] | { [key: string]: Json };
@@ -159,7 +175,7 @@ function clusterJson(c: ClusterStatus): { [key: string]: Json } {
   if (c.outlier && c.outlier.localOriginSuccessRateEjectionThreshold > 0) {
     out['local_origin_success_rate_ejection_threshold'] = { value: c.outlier.localOriginSuccessRateEjectionThreshold };
   }
-  out['circuit_breakers'] = { thresholds: [{ ...CIRCUIT_BREAKERS }, { priority: 'HIGH', ...CIRCUIT_BREAKERS }] };
+  out['circuit_breakers'] = { thresholds: [{ ...defaultThresholds(c) }, { priority: 'HIGH', ...ENVOY_THRESHOLDS }] };
   out['host_statuses'] = c.hosts.map((h) => hostJson(c, h));
   return out;
 }
@@ -179,7 +195,7 @@ const UNKNOWN_OUTLIER: OutlierSummary = {
 /** A runtime cluster as /clusters shows it: engine health, pool traffic, outlier lines iff configured. */
 export function clusterStatusOf(view: ClusterView): ClusterStatus {
   const outlier = view.backend.outlierDetection ? (view.health.outlierSummary?.() ?? UNKNOWN_OUTLIER) : undefined;
-  return { name: view.name, addedViaApi: true, outlier, hosts: view.health.hosts(), hostStats: (key) => view.traffic(key) };
+  return { name: view.name, addedViaApi: true, outlier, hosts: view.health.hosts(), hostStats: (key) => view.traffic(key), circuitBreakers: circuitBreakersOf(view.backend) };
 }
 
 /** The admin handler: text by default, JSON with `?format=json`. */

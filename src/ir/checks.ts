@@ -3,7 +3,7 @@
  * host's routes (with the "unknown backend" errors left conditional on which backends exist).
  * Pure; never throws. validate.ts assembles them for a whole IR, validate-cache.ts incrementally.
  */
-import type { ActiveHealthCheck, Backend, Listener, OutlierDetection, Route, StatusRange, VirtualHost } from './types';
+import type { ActiveHealthCheck, Backend, CircuitBreakers, Listener, OutlierDetection, Route, StatusRange, VirtualHost } from './types';
 
 export interface IrError {
   readonly path: string;
@@ -70,6 +70,14 @@ export function validateBackend(b: Backend, at: string, errors: IrError[]): void
   if (b.healthCheck) validateHealthCheck(b.healthCheck, `${at}.healthCheck`, errors);
   if (b.outlierDetection) validateOutlier(b.outlierDetection, `${at}.outlierDetection`, errors);
   percent(b.healthyPanicThresholdPercent, `${at}.healthyPanicThresholdPercent`, errors);
+  if (b.circuitBreakers) validateCircuitBreakers(b.circuitBreakers, `${at}.circuitBreakers`, errors);
+}
+
+function validateCircuitBreakers(cb: CircuitBreakers, at: string, errors: IrError[]): void {
+  for (const k of CIRCUIT_BREAKER_FIELDS) {
+    const v = cb[k];
+    if (v !== undefined && !isUint32(v)) errors.push({ path: `${at}.${k}`, message: `${v} is not an integer in 0-${UINT32_MAX}` });
+  }
 }
 
 function validateHealthCheck(hc: ActiveHealthCheck, at: string, errors: IrError[]): void {
@@ -107,6 +115,15 @@ function ranges(list: readonly StatusRange[] | undefined, at: string, errors: Ir
 
 function percent(v: number | undefined, at: string, errors: IrError[]): void {
   if (v !== undefined && !(v >= 0 && v <= 100)) errors.push({ path: at, message: `${v} is not a percentage in 0-100` });
+}
+
+export const UINT32_MAX = 4_294_967_295;
+
+/** The fields of CircuitBreakers, in Envoy's order. */
+export const CIRCUIT_BREAKER_FIELDS = ['maxConnections', 'maxPendingRequests', 'maxRequests', 'maxRetries'] as const;
+
+export function isUint32(v: number): boolean {
+  return Number.isInteger(v) && v >= 0 && v <= UINT32_MAX;
 }
 
 export function isPort(p: number): boolean {

@@ -1,12 +1,15 @@
 /**
  * Engine defaults that an absent optional IR field stands for. Envoy's values (health checks,
- * outlier detection, panic threshold) and Kong's schema defaults (used to fill KongHealthSettings).
- * The native proxy and the docs read these; the xDS emitter leaves absent fields to Envoy.
+ * outlier detection, panic threshold, circuit breakers) and Kong's schema defaults (used to fill
+ * KongHealthSettings). The native proxy and the docs read these; the xDS emitter leaves absent
+ * fields to Envoy.
  */
+import type { Backend, CircuitBreakers } from './types';
 
 export const ENVOY_DEFAULTS = {
   connectTimeoutMs: 5000,
   healthyPanicThresholdPercent: 50,
+  circuitBreakers: { maxConnections: 1024, maxPendingRequests: 1024, maxRequests: 1024, maxRetries: 3 },
   healthCheck: {
     noTrafficIntervalMs: 60_000,
     reuseConnection: true,
@@ -33,6 +36,11 @@ export const ENVOY_DEFAULTS = {
     successfulActiveHealthCheckUnejectHost: true,
   },
 } as const;
+
+/** A backend's circuit-breaker thresholds with Envoy's defaults where it sets none. */
+export function circuitBreakersOf(b: Pick<Backend, 'circuitBreakers'>): Required<CircuitBreakers> {
+  return { ...ENVOY_DEFAULTS.circuitBreakers, ...b.circuitBreakers };
+}
 
 /** Kong's upstream schema defaults (every counter and interval 0 = disabled). */
 export const KONG_DEFAULTS = {

@@ -121,8 +121,22 @@ export interface Backend {
   /** Percent of healthy hosts below which health is ignored (Envoy default 50). */
   readonly healthyPanicThresholdPercent?: number;
   readonly ignoreHealthOnHostRemoval?: boolean;
+  /** Envoy's default-priority circuit-breaker thresholds the user set (others: ENVOY_DEFAULTS). */
+  readonly circuitBreakers?: CircuitBreakers;
   /** Kong's own settings, with Kong's defaults applied, for the native Kong engine. */
   readonly kong?: KongHealthSettings;
+}
+
+/** Each a uint32; absent means Envoy's default (1024, 1024, 1024, 3). */
+export interface CircuitBreakers {
+  /** Connections to the cluster's hosts (the native proxy bounds each host's pool with it). */
+  readonly maxConnections?: number;
+  /** Requests waiting for a connection. */
+  readonly maxPendingRequests?: number;
+  /** Requests in flight to the cluster. */
+  readonly maxRequests?: number;
+  /** Retries in flight to the cluster. */
+  readonly maxRetries?: number;
 }
 
 export type EndpointHealth = 'healthy' | 'unhealthy' | 'draining';

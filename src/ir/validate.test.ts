@@ -45,6 +45,16 @@ describe('validateIr', () => {
     ]);
   });
 
+  it('checks circuit-breaker thresholds are uint32', () => {
+    const cb = { maxConnections: -1, maxPendingRequests: 4294967295, maxRequests: 4294967296, maxRetries: 1.5 };
+    expect(validateIr({ backends: [{ ...backend('a'), circuitBreakers: cb }], listeners: [] }).map((e) => `${e.path}: ${e.message}`)).toEqual([
+      'backends[a].circuitBreakers.maxConnections: -1 is not an integer in 0-4294967295',
+      'backends[a].circuitBreakers.maxRequests: 4294967296 is not an integer in 0-4294967295',
+      'backends[a].circuitBreakers.maxRetries: 1.5 is not an integer in 0-4294967295',
+    ]);
+    expect(validateIr({ backends: [{ ...backend('a'), circuitBreakers: { maxRetries: 0 } }], listeners: [] })).toEqual([]);
+  });
+
   it('gives with a cache what it gives without, over a random sequence of IRs', () => {
     const rand = prng(11);
     const cache = new IrValidationCache();

@@ -96,6 +96,14 @@ export interface GlooStaticSpec {
   readonly autoSniRewrite?: boolean;
 }
 
+/** Envoy's per-cluster circuit-breaker thresholds (uint32 each; absent: Envoy's default). */
+export interface GlooCircuitBreakers {
+  readonly maxConnections?: number;
+  readonly maxPendingRequests?: number;
+  readonly maxRequests?: number;
+  readonly maxRetries?: number;
+}
+
 export interface UpstreamSpec {
   readonly kube?: GlooKubeSpec;
   readonly static?: GlooStaticSpec;
@@ -104,6 +112,7 @@ export interface UpstreamSpec {
   readonly ignoreHealthOnHostRemoval?: boolean;
   readonly loadBalancerConfig?: { readonly healthyPanicThreshold?: number };
   readonly connectionConfig?: { readonly connectTimeout?: string };
+  readonly circuitBreakers?: GlooCircuitBreakers;
 }
 
 export type Upstream = KubeObject<'Upstream', UpstreamSpec>;

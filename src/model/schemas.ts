@@ -82,6 +82,8 @@ const upstream = obj({
   ignoreHealthOnHostRemoval: bool,
   loadBalancerConfig: obj({ healthyPanicThreshold: num }, [], true),
   connectionConfig: obj({ connectTimeout: str }, [], true),
+  // Numbers, not ints: the translator reports a bad value and keeps the rest of the Upstream.
+  circuitBreakers: obj({ maxConnections: num, maxPendingRequests: num, maxRequests: num, maxRetries: num }),
   discoveryMetadata: anyValue,
 });
 

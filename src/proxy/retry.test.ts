@@ -204,3 +204,35 @@ describe('per-try timeout and back-off', () => {
     expect((await pending).status).toBe(200);
   });
 });
+
+describe('circuit breaker max_retries (concurrent retries per cluster)', () => {
+  /** `n` requests at once to a cluster whose one host refuses: each first attempt fails, each admitted retry waits its back-off. */
+  async function concurrentRetries(n: number, breakers?: ir.CircuitBreakers): Promise<{ retried: number; overflowed: number; h: Harness }> {
+    const dead = await closedPort();
+    const backend = aBackend('web', [dead], breakers ? { circuitBreakers: breakers } : {});
+    const h = await proxy([backend], policy({ retryOn: ['connect-failure'], backoffBaseMs: 1000, backoffMaxMs: 10_000 }), new FakeRandom([0.99]));
+    const pending = Array.from({ length: n }, () => send(h.port, { path: '/get' }));
+    const retried = (): number => h.stats.get('cluster.web.upstream_rq_retry');
+    const overflowed = (): number => h.stats.get('cluster.web.upstream_rq_retry_overflow');
+    await waitFor(() => retried() + overflowed() === n);
+    const counts = { retried: retried(), overflowed: overflowed(), h };
+    h.clock.advance(1000);
+    const answers = await Promise.all(pending);
+    expect(answers.map((r) => r.status)).toEqual(Array.from({ length: n }, () => 503));
+    return counts;
+  }
+
+  it("Envoy's default admits 3 concurrent retries", async () => {
+    expect(await concurrentRetries(5)).toMatchObject({ retried: 3, overflowed: 2 });
+  });
+
+  it('maxRetries 1: a second concurrent retry overflows', async () => {
+    expect(await concurrentRetries(2, { maxRetries: 1 })).toMatchObject({ retried: 1, overflowed: 1 });
+  });
+
+  it('maxRetries 10: five concurrent retries all go', async () => {
+    const { retried, overflowed, h } = await concurrentRetries(5, { maxRetries: 10 });
+    expect({ retried, overflowed }).toEqual({ retried: 5, overflowed: 0 });
+    expect(h.stats.get('cluster.web.upstream_rq_total')).toBe(10);
+  });
+});

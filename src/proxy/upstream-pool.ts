@@ -1,7 +1,8 @@
 /**
  * UpstreamPool: everything the proxy keeps for one backend (Envoy cluster): its ClusterHealth,
- * its LoadBalancer, keep-alive connections per host (HostConnections, bounded), its retry policy
- * and the per-host traffic numbers /clusters prints (cx_*, rq_*). Receives the ir.Backend and
+ * its LoadBalancer, keep-alive connections per host (HostConnections, bounded by the backend's
+ * `circuitBreakers.maxConnections`), its retry policy and concurrent-retry breaker
+ * (`circuitBreakers.maxRetries`) and the per-host traffic numbers /clusters prints (cx_*, rq_*). Receives the ir.Backend and
  * request outcomes; emits picks and Envoy-named cluster stats (through precomputed handles).
  * Never decides health: that is the engine's; it only reads HostState views and reports outcomes.
  */
@@ -9,7 +10,7 @@ import type net from 'node:net';
 import type { Dispatcher } from 'undici';
 import type { Clock, Random } from '../clock';
 import type * as ir from '../ir/types';
-import { ENVOY_DEFAULTS } from '../ir/defaults';
+import { circuitBreakersOf, ENVOY_DEFAULTS } from '../ir/defaults';
 import type { ClusterHealth, HostState, RequestOutcome } from './health/cluster-health';
 import { HostConnections } from './host-connections';
 import { DEFAULT_PANIC_THRESHOLD_PERCENT, LoadBalancer, type HealthPolicy, type LbPick, type LbPolicy } from './load-balancer';
@@ -17,8 +18,12 @@ import { kongRetryPolicy, MAX_CONCURRENT_RETRIES, type RetryPolicy } from './ret
 import { clusterCounters, type ClusterCounters } from './cluster-counters';
 import type { Stats } from './stats';
 
-/** Envoy's default circuit-breaker `max_connections`: the connection bound of each host. */
-export const MAX_CONNECTIONS_PER_HOST = 1024;
+/**
+ * Envoy's default circuit-breaker `max_connections`: the connection bound of each host. Envoy's
+ * bound is per cluster; ours (this default or the backend's `maxConnections`) bounds each host's
+ * pool, at least one connection (Envoy too lets a pool with none open one).
+ */
+export const MAX_CONNECTIONS_PER_HOST: number = ENVOY_DEFAULTS.circuitBreakers.maxConnections;
 
 /** Per-host traffic as Envoy's host stats name it. */
 export interface HostTraffic {
@@ -39,6 +44,10 @@ export function zeroTraffic(): HostTraffic {
 
 interface HostEntry {
   connections: HostConnections | undefined;
+  /** The connection bound `connections` was made with. */
+  bound: number;
+  /** Pools made under an earlier bound: destroyed once the host has no request in flight. */
+  stale: HostConnections[];
   readonly traffic: HostTraffic;
   /** The host left the cluster: its connections go once its last request ends. */
   retired: boolean;
@@ -52,6 +61,7 @@ export interface UpstreamPoolOptions {
   readonly random: Random;
   /** Overrides the backend's own policy (e.g. `random`, which the IR does not carry). */
   readonly lbPolicy?: LbPolicy;
+  /** Overrides the backend's `circuitBreakers.maxConnections` as the bound of each host's pool. */
   readonly maxSocketsPerHost?: number;
   /** The native proxy's retry policy (`--retry-on`); Kong-engine clusters use Kong's own. */
   readonly retry?: RetryPolicy;
@@ -68,6 +78,7 @@ export class UpstreamPool {
   /** Envoy's cluster stats of this pool, as handles. */
   readonly counters: ClusterCounters;
   private backendNow: ir.Backend;
+  private connectionBound: number;
   private lb: LbPickerState;
   private readonly entries = new Map<string, HostEntry>();
   private readonly unsubscribe: (() => void) | undefined;
@@ -79,6 +90,7 @@ export class UpstreamPool {
     this.name = options.backend.name;
     this.health = options.health;
     this.backendNow = options.backend;
+    this.connectionBound = this.boundOf(options.backend);
     this.counters = clusterCounters(options.stats, this.name);
     this.lb = this.newBalancer(options.backend);
     this.unsubscribe = options.health.onChange?.(() => this.syncMembership());
@@ -116,7 +128,15 @@ export class UpstreamPool {
   /** Sends one attempt's request to `host` over its keep-alive connections. */
   dispatch(host: HostState, opts: Dispatcher.DispatchOptions, handler: Dispatcher.DispatchHandler): void {
     const entry = this.entry(host.key);
-    entry.connections ??= this.connectionsFor(host, entry.traffic);
+    const bound = this.maxConnectionsPerHost;
+    if (entry.connections && entry.bound !== bound) {
+      entry.stale.push(entry.connections);
+      entry.connections = undefined;
+    }
+    if (!entry.connections) {
+      entry.connections = this.connectionsFor(host, entry.traffic, bound);
+      entry.bound = bound;
+    }
     entry.connections.dispatch(opts, handler);
   }
 
@@ -135,14 +155,29 @@ export class UpstreamPool {
       this.active--;
       entry.traffic.rq_active--;
       this.counters.rqActive.add(-1);
+      if (entry.traffic.rq_active === 0) destroyStale(entry);
       if (entry.retired && entry.traffic.rq_active === 0) entry.connections?.destroy();
       if (this.closed && this.active === 0) this.destroyConnections();
     };
   }
 
-  /** Takes one of the cluster's concurrent retries (Envoy's `max_retries` breaker); false: overflow. */
+  /** Concurrent retries allowed (`circuitBreakers.maxRetries`; Envoy's default 3). */
+  get maxRetries(): number {
+    return this.backendNow.circuitBreakers?.maxRetries ?? MAX_CONCURRENT_RETRIES;
+  }
+
+  /** Connections allowed to each host (see MAX_CONNECTIONS_PER_HOST); read per request, so kept, not derived. */
+  get maxConnectionsPerHost(): number {
+    return this.connectionBound;
+  }
+
+  private boundOf(backend: ir.Backend): number {
+    return Math.max(1, this.options.maxSocketsPerHost ?? circuitBreakersOf(backend).maxConnections);
+  }
+
+  /** Takes one of the cluster's concurrent retries (Envoy's `max_retries` breaker); undefined: overflow. */
   beginRetry(): (() => void) | undefined {
-    if (this.retriesActive >= MAX_CONCURRENT_RETRIES) {
+    if (this.retriesActive >= this.maxRetries) {
       this.counters.rqRetryOverflow.inc();
       return undefined;
     }
@@ -183,6 +218,7 @@ export class UpstreamPool {
   update(backend: ir.Backend): void {
     const before = new Set(this.health.hosts().map((h) => h.key));
     this.backendNow = backend;
+    this.connectionBound = this.boundOf(backend);
     this.health.update(backend);
     const policy = this.options.lbPolicy ?? backend.loadBalancing;
     const health = healthPolicyOf(backend);
@@ -192,7 +228,10 @@ export class UpstreamPool {
       if (after.has(key)) continue;
       this.entries.delete(key);
       entry.retired = true;
-      if (entry.traffic.rq_active === 0) entry.connections?.destroy();
+      if (entry.traffic.rq_active === 0) {
+        entry.connections?.destroy();
+        destroyStale(entry);
+      }
     }
     if (before.size !== after.size || [...after].some((k) => !before.has(k))) this.counters.membershipChange.inc();
     this.syncMembership();
@@ -229,16 +268,17 @@ export class UpstreamPool {
     for (const e of this.entries.values()) {
       e.connections?.destroy();
       e.connections = undefined;
+      destroyStale(e);
     }
   }
 
-  private connectionsFor(host: HostState, traffic: HostTraffic): HostConnections {
+  private connectionsFor(host: HostState, traffic: HostTraffic, maxConnections: number): HostConnections {
     return new HostConnections({
       address: host.address,
       port: host.port,
       clock: this.options.clock,
       connectTimeoutMs: () => this.connectTimeoutMs,
-      maxConnections: this.options.maxSocketsPerHost ?? MAX_CONNECTIONS_PER_HOST,
+      maxConnections,
       onConnection: (socket: net.Socket) => {
         traffic.cx_total++;
         traffic.cx_active++;
@@ -255,7 +295,7 @@ export class UpstreamPool {
   private entry(hostKey: string): HostEntry {
     let e = this.entries.get(hostKey);
     if (!e) {
-      e = { connections: undefined, traffic: zeroTraffic(), retired: false };
+      e = { connections: undefined, bound: 0, stale: [], traffic: zeroTraffic(), retired: false };
       this.entries.set(hostKey, e);
     }
     return e;
@@ -267,6 +307,11 @@ export class UpstreamPool {
     const balancer = new LoadBalancer({ policy, health, random: this.options.random, activeRequests: (key) => this.traffic(key).rq_active });
     return { balancer, healthKey: JSON.stringify(health) };
   }
+}
+
+function destroyStale(entry: HostEntry): void {
+  for (const c of entry.stale) c.destroy();
+  entry.stale = [];
 }
 
 interface LbPickerState {

@@ -2,10 +2,12 @@
  * gloo.solo.io/v1 Upstream -> ir.Backend named `<name>_<namespace>`: endpoints from the kube
  * Service's EndpointSlices or the static hosts, health fields copied 1:1 (gloo-health.ts). As in
  * Gloo Edge, an invalid health section is left out of an otherwise working backend and the
- * Upstream is reported Rejected; a missing Service or upstream type means no backend at all.
+ * Upstream is reported Rejected (likewise a bad circuit-breaker threshold or panic threshold); a
+ * missing Service or upstream type means no backend at all.
  */
 import type { GlooStaticSpec, Upstream } from '../model/gloo';
-import type { ActiveHealthCheck, Backend, Endpoint } from '../ir/types';
+import type { ActiveHealthCheck, Backend, CircuitBreakers, Endpoint } from '../ir/types';
+import { CIRCUIT_BREAKER_FIELDS, isUint32, UINT32_MAX } from '../ir/checks';
 import { upstreamBackendName } from '../ir/names';
 import { ENVOY_DEFAULTS } from '../ir/defaults';
 import type { Ctx } from './context';
@@ -31,6 +33,7 @@ function upstreamBackend(up: Upstream, endpoints: Endpoint[], ctx: Ctx): Backend
   const healthCheck = checks[0] ? glooHealthCheck(checks[0], 0, f) : undefined;
   const outlierDetection = up.spec.outlierDetection ? glooOutlierDetection(up.spec.outlierDetection, f) : undefined;
   const panic = panicThreshold(up, ctx);
+  const breakers = circuitBreakers(up, ctx);
   const connect = up.spec.connectionConfig?.connectTimeout;
   const connectTimeoutMs = (connect !== undefined ? duration(connect, 'spec.connectionConfig.connectTimeout', f, true) : undefined) ?? ENVOY_DEFAULTS.connectTimeoutMs;
   const backend: Backend = {
@@ -44,6 +47,7 @@ function upstreamBackend(up: Upstream, endpoints: Endpoint[], ctx: Ctx): Backend
     ...(outlierDetection ? { outlierDetection } : {}),
     ...(panic !== undefined ? { healthyPanicThresholdPercent: panic } : {}),
     ...(up.spec.ignoreHealthOnHostRemoval !== undefined ? { ignoreHealthOnHostRemoval: up.spec.ignoreHealthOnHostRemoval } : {}),
+    ...(breakers ? { circuitBreakers: breakers } : {}),
   };
   warnEnvoyHealth(up, backend, ctx.report);
   return backend;
@@ -57,6 +61,20 @@ function panicThreshold(up: Upstream, ctx: Ctx): number | undefined {
     return undefined;
   }
   return v;
+}
+
+/** The thresholds set and valid (uint32); each bad one is reported and left to Envoy's default. */
+function circuitBreakers(up: Upstream, ctx: Ctx): CircuitBreakers | undefined {
+  const cb = up.spec.circuitBreakers;
+  if (!cb) return undefined;
+  const out: { -readonly [K in keyof CircuitBreakers]: number } = {};
+  for (const k of CIRCUIT_BREAKER_FIELDS) {
+    const v = cb[k];
+    if (v === undefined) continue;
+    if (isUint32(v)) out[k] = v;
+    else ctx.report.error(up, `spec.circuitBreakers.${k}`, `${k} ${v} is not an integer in 0-${UINT32_MAX}`);
+  }
+  return Object.keys(out).length > 0 ? out : undefined;
 }
 
 /** Endpoints of the upstream, or undefined when it has no usable type (errors reported). */

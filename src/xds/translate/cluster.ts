@@ -1,9 +1,11 @@
 /**
  * ir.Backend -> envoy.config.cluster.v3.Cluster: EDS over ADS (or STRICT_DNS with an inline
  * assignment when a static host is a DNS name), with health_checks, outlier_detection,
- * ignore_health_on_host_removal and common_lb_config.healthy_panic_threshold from the IR.
+ * ignore_health_on_host_removal, common_lb_config.healthy_panic_threshold and circuit_breakers
+ * from the IR.
  */
 import type { Cluster } from '../generated/envoy/config/cluster/v3/Cluster';
+import type { CircuitBreakers, _envoy_config_cluster_v3_CircuitBreakers_Thresholds as Thresholds } from '../generated/envoy/config/cluster/v3/CircuitBreakers';
 import type { OutlierDetection as EnvoyOutlier } from '../generated/envoy/config/cluster/v3/OutlierDetection';
 import type { HealthCheck } from '../generated/envoy/config/core/v3/HealthCheck';
 import type * as ir from '../../ir/types';
@@ -29,7 +31,25 @@ export function toEnvoyCluster(b: ir.Backend): Cluster {
     ...(b.outlierDetection ? { outlier_detection: toEnvoyOutlierDetection(b.outlierDetection) } : {}),
     ...(b.healthyPanicThresholdPercent !== undefined ? { common_lb_config: { healthy_panic_threshold: { value: b.healthyPanicThresholdPercent } } } : {}),
     ...(b.ignoreHealthOnHostRemoval !== undefined ? { ignore_health_on_host_removal: b.ignoreHealthOnHostRemoval } : {}),
+    ...(b.circuitBreakers ? { circuit_breakers: toEnvoyCircuitBreakers(b.circuitBreakers) } : {}),
   };
+}
+
+const CB_NUMBERS = [
+  ['maxConnections', 'max_connections'],
+  ['maxPendingRequests', 'max_pending_requests'],
+  ['maxRequests', 'max_requests'],
+  ['maxRetries', 'max_retries'],
+] as const;
+
+/** One DEFAULT-priority Thresholds with only the fields set; HIGH keeps Envoy's defaults. */
+export function toEnvoyCircuitBreakers(cb: ir.CircuitBreakers): CircuitBreakers {
+  const t: Thresholds = { priority: 'DEFAULT' };
+  for (const [from, to] of CB_NUMBERS) {
+    const v = cb[from];
+    if (v !== undefined) t[to] = u32(v);
+  }
+  return { thresholds: [t] };
 }
 
 const HC_DURATIONS = [
