@@ -15,55 +15,14 @@ import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { CliProcess, freePort, request, type LogRecord } from './support/cli-process';
+import { HC_CLUSTER, OD_CLUSTER, odHcFolder } from './support/od-hc-folder';
 import { waitFor } from './support/xds-client';
 
 jest.setTimeout(30_000);
 
-const OD = 'od_default';
-const HC = 'hc_default';
+const OD = OD_CLUSTER;
+const HC = HC_CLUSTER;
 const RESTART_LOG = 'proxy worker exited; starting a new one';
-
-function folder(ports: readonly number[]): string {
-  const hosts = ports.map((p) => `{addr: 127.0.0.1, port: ${p}}`).join(', ');
-  const route = (name: string): string => `
-apiVersion: gateway.networking.k8s.io/v1
-kind: HTTPRoute
-metadata: {name: ${name}, namespace: default}
-spec:
-  hostnames: [${name}.test]
-  parentRefs: [{name: gw}]
-  rules: [{backendRefs: [{group: gloo.solo.io, kind: Upstream, name: ${name}}]}]
-`;
-  return `
-{apiVersion: gateway.networking.k8s.io/v1, kind: GatewayClass, metadata: {name: workers}, spec: {controllerName: example.com/workers}}
----
-apiVersion: gateway.networking.k8s.io/v1
-kind: Gateway
-metadata: {name: gw, namespace: default}
-spec: {gatewayClassName: workers, listeners: [{name: http, port: 8080, protocol: HTTP}]}
----${route('od')}---${route('hc')}---
-apiVersion: gloo.solo.io/v1
-kind: Upstream
-metadata: {name: od, namespace: default}
-spec:
-  static: {hosts: [${hosts}]}
-  outlierDetection: {consecutive5xx: 3, baseEjectionTime: 2s, maxEjectionPercent: 100, interval: 500ms}
----
-apiVersion: gloo.solo.io/v1
-kind: Upstream
-metadata: {name: hc, namespace: default}
-spec:
-  static: {hosts: [${hosts}]}
-  loadBalancerConfig: {healthyPanicThreshold: 0}
-  healthChecks:
-  - tcpHealthCheck: {}
-    interval: 500ms
-    noTrafficInterval: 500ms
-    timeout: 400ms
-    unhealthyThreshold: 2
-    healthyThreshold: 1
-`;
-}
 
 // ---- the process tree and the kernel's socket table, from /proc ----
 
@@ -185,7 +144,7 @@ describe('the native proxy with --proxy-workers 2', () => {
     upstreams.push(...(await Promise.all(ports.map((port, i) => CliProcess.demoUpstream(`u${i + 1}`, port)))));
     const conf = path.join(dir, 'conf');
     fs.mkdirSync(conf);
-    fs.writeFileSync(path.join(conf, 'resources.yaml'), folder(ports));
+    fs.writeFileSync(path.join(conf, 'resources.yaml'), odHcFolder(ports, { className: 'workers' }));
     proxyPort = await freePort();
     ({ process: hp, adminPort } = await startServe('healthplane', conf, proxyPort));
   });

@@ -12,60 +12,13 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { CliProcess, freePort, request, type LogRecord, type Reply } from './support/cli-process';
+import { HC_CLUSTER, OD_CLUSTER, odHcFolder } from './support/od-hc-folder';
 import { waitFor } from './support/xds-client';
 
 jest.setTimeout(40_000);
 
-const OD = 'od_default';
-const HC = 'hc_default';
-
-function folder(ports: readonly number[], hcLog: string): string {
-  const hosts = ports.map((p) => `{addr: 127.0.0.1, port: ${p}}`).join(', ');
-  const route = (name: string, host: string): string => `
-apiVersion: gateway.networking.k8s.io/v1
-kind: HTTPRoute
-metadata: {name: ${name}, namespace: default}
-spec:
-  hostnames: [${host}]
-  parentRefs: [{name: gw}]
-  rules: [{backendRefs: [{group: gloo.solo.io, kind: Upstream, name: ${name}}]}]
-`;
-  return `
-apiVersion: gateway.networking.k8s.io/v1
-kind: GatewayClass
-metadata: {name: e2e}
-spec: {controllerName: example.com/e2e}
----
-apiVersion: gateway.networking.k8s.io/v1
-kind: Gateway
-metadata: {name: gw, namespace: default}
-spec:
-  gatewayClassName: e2e
-  listeners: [{name: http, port: 8080, protocol: HTTP}]
----${route('od', 'od.test')}---${route('hc', 'hc.test')}---
-apiVersion: gloo.solo.io/v1
-kind: Upstream
-metadata: {name: od, namespace: default}
-spec:
-  static: {hosts: [${hosts}]}
-  outlierDetection: {consecutive5xx: 3, baseEjectionTime: 2s, maxEjectionPercent: 100, interval: 500ms}
----
-apiVersion: gloo.solo.io/v1
-kind: Upstream
-metadata: {name: hc, namespace: default}
-spec:
-  static: {hosts: [${hosts}]}
-  loadBalancerConfig: {healthyPanicThreshold: 0}
-  healthChecks:
-  - tcpHealthCheck: {}
-    interval: 500ms
-    noTrafficInterval: 500ms
-    timeout: 400ms
-    unhealthyThreshold: 2
-    healthyThreshold: 1
-    eventLogPath: ${hcLog}
-`;
-}
+const OD = OD_CLUSTER;
+const HC = HC_CLUSTER;
 
 interface JsonHost {
   address: { socket_address: { port_value: number } };
@@ -93,7 +46,7 @@ describe('the native proxy in front of real upstream processes', () => {
     for (const [i, port] of ports.entries()) upstreams.push(await CliProcess.demoUpstream(`u${i + 1}`, port));
     const conf = path.join(dir, 'conf');
     fs.mkdirSync(conf);
-    fs.writeFileSync(path.join(conf, 'resources.yaml'), folder(ports, hcLog));
+    fs.writeFileSync(path.join(conf, 'resources.yaml'), odHcFolder(ports, { className: 'e2e', hcLog }));
     const args = ['serve', '--config-dir', conf, '--proxy-port', '0', '--proxy-address', '127.0.0.1', '--xds-address', '127.0.0.1', '--xds-port', '0', '--admin-port', '0', '--outlier-event-log', outlierLog];
     hp = await CliProcess.start('healthplane', args, (r) => r['msg'] === 'healthplane ready');
     const ready = hp.records.find((r) => r['msg'] === 'healthplane ready') as LogRecord;

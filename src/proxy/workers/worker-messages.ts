@@ -5,7 +5,7 @@
  * forwarded request as a compact outcome batch. Pure data and codecs; never does I/O.
  */
 import type * as ir from '../../ir/types';
-import type { CoarseHealth, HostState, RequestOutcome } from '../health/cluster-health';
+import type { HostState, RequestOutcome } from '../health/cluster-health';
 import type { LbPolicy } from '../load-balancer';
 import type { RetryPolicy } from '../retry-policy';
 import type { StatKind } from '../stats';
@@ -25,16 +25,7 @@ export interface WorkerSettings {
 }
 
 /** One host as the primary's health engine sees it: all a worker's load balancer reads. */
-export interface HostHealthWire {
-  readonly key: string;
-  readonly address: string;
-  readonly port: number;
-  readonly weight: number;
-  readonly hostname: string;
-  readonly flags: number;
-  readonly coarse: CoarseHealth;
-  readonly excluded: boolean;
-}
+export type HostHealthWire = Pick<HostState, 'key' | 'address' | 'port' | 'weight' | 'hostname' | 'flags' | 'coarse' | 'excluded'>;
 
 /** Cluster name -> its hosts in endpoint order. */
 export type HealthTable = Readonly<Record<string, readonly HostHealthWire[]>>;
