@@ -14,6 +14,8 @@ export interface ClusterCounters {
   readonly rqRetry: Counter;
   readonly rqRetrySuccess: Counter;
   readonly rqRetryOverflow: Counter;
+  /** Requests refused by the `max_requests` / `max_pending_requests` breakers (Envoy counts both here). */
+  readonly rqPendingOverflow: Counter;
   readonly rqRetryLimitExceeded: Counter;
   readonly rqActive: Gauge;
   readonly cxTotal: Counter;
@@ -49,6 +51,7 @@ export function clusterCounters(stats: Stats, cluster: string): ClusterCounters 
     rqRetry: c('upstream_rq_retry'),
     rqRetrySuccess: c('upstream_rq_retry_success'),
     rqRetryOverflow: c('upstream_rq_retry_overflow'),
+    rqPendingOverflow: c('upstream_rq_pending_overflow'),
     rqRetryLimitExceeded: c('upstream_rq_retry_limit_exceeded'),
     rqActive: g('upstream_rq_active'),
     cxTotal: c('upstream_cx_total'),

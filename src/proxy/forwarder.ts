@@ -186,6 +186,10 @@ export class UpstreamExchange {
 
   private attempt(host: HostState, slot?: () => void): void {
     const { pool, target, headers, req } = this.p;
+    if (!slot && pool.overflows(host.key)) {
+      this.fail(LocalReplies.overflow);
+      return;
+    }
     const a = new Attempt(this, host, slot ?? pool.beginRequest(host.key), this.deps.clock.now());
     this.current = a;
     if (!slot) pool.counters.rqTotal.inc();

@@ -35,6 +35,12 @@ export const LocalReplies = {
     body: 'upstream connect error or disconnect/reset before headers. reset reason: connection termination',
     contentType: 'text/plain',
   },
+  /** A circuit breaker (`max_requests`, `max_pending_requests`) refused the request (flag UO). */
+  overflow: {
+    status: 503,
+    body: 'upstream connect error or disconnect/reset before headers. reset reason: overflow',
+    contentType: 'text/plain',
+  },
   /** Route timeout (flag UT). */
   upstreamTimeout: { status: 504, body: 'upstream request timeout', contentType: 'text/plain' },
   /** No route for the request (flag NR): empty body. */

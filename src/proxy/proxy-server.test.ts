@@ -268,6 +268,36 @@ describe('health and failures', () => {
     }
   });
 
+  it('answers 503 `overflow` past circuitBreakers.maxRequests, without a report to health', async () => {
+    const a = await upstream('a');
+    const h = await proxy(anIr([aRoute('r', { action: forwardTo(['web']) })], [aBackend('web', [a.port], { circuitBreakers: { maxRequests: 1 } })]));
+    const slow = send(h.port, { path: '/delay/1' });
+    await waitFor(() => upstreamClock.pendingCount > 0);
+    const refused = await send(h.port, { path: '/get' });
+    expect(refused).toMatchObject({ status: 503, body: 'upstream connect error or disconnect/reset before headers. reset reason: overflow' });
+    expect(h.stats.get('cluster.web.upstream_rq_pending_overflow')).toBe(1);
+    upstreamClock.advance(1000);
+    expect((await slow).status).toBe(200);
+    expect(h.health.get('web')?.outcomesOf(`127.0.0.1:${a.port}`).map((o) => o.type)).toEqual(['response']);
+    expect((await send(h.port, { path: '/get' })).status).toBe(200); // the slot is free again
+  });
+
+  it('queues up to circuitBreakers.maxPendingRequests requests for a busy connection, refuses the next', async () => {
+    const a = await upstream('a');
+    const backend = aBackend('web', [a.port], { circuitBreakers: { maxConnections: 1, maxPendingRequests: 1 } });
+    const h = await proxy(anIr([aRoute('r', { action: forwardTo(['web']) })], [backend]));
+    const first = send(h.port, { path: '/delay/1' });
+    await waitFor(() => upstreamClock.pendingCount > 0);
+    const queued = send(h.port, { path: '/get' }); // waits for the one connection
+    await waitFor(() => h.runtime.clusters()[0]?.traffic(`127.0.0.1:${a.port}`).rq_active === 2);
+    const refused = await send(h.port, { path: '/get' });
+    expect(refused.status).toBe(503);
+    expect(refused.body).toMatch(/reset reason: overflow$/);
+    expect(h.stats.get('cluster.web.upstream_rq_pending_overflow')).toBe(1);
+    upstreamClock.advance(1000);
+    expect([(await first).status, (await queued).status]).toEqual([200, 200]);
+  });
+
   it('answers 504 `upstream request timeout` when the route timeout passes first', async () => {
     const a = await upstream('a');
     const h = await proxy(anIr([aRoute('r', { action: forwardTo(['web']) })], [aBackend('web', [a.port])]), { routeTimeoutMs: 2000 });

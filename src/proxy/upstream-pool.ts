@@ -79,6 +79,14 @@ export class UpstreamPool {
   readonly counters: ClusterCounters;
   private backendNow: ir.Backend;
   private connectionBound: number;
+  /** circuitBreakers.maxRequests / maxPendingRequests (Envoy's defaults 1024). */
+  private requestBound: number;
+  private pendingBound: number;
+  /**
+   * Requests waiting for a connection: over every host, those beyond its connection bound
+   * (HTTP/1.1, one request per connection), kept as requests begin and end.
+   */
+  private pending = 0;
   private lb: LbPickerState;
   private readonly entries = new Map<string, HostEntry>();
   private readonly unsubscribe: (() => void) | undefined;
@@ -91,6 +99,9 @@ export class UpstreamPool {
     this.health = options.health;
     this.backendNow = options.backend;
     this.connectionBound = this.boundOf(options.backend);
+    const limits = circuitBreakersOf(options.backend);
+    this.requestBound = limits.maxRequests;
+    this.pendingBound = limits.maxPendingRequests;
     this.counters = clusterCounters(options.stats, this.name);
     this.lb = this.newBalancer(options.backend);
     this.unsubscribe = options.health.onChange?.(() => this.syncMembership());
@@ -150,15 +161,29 @@ export class UpstreamPool {
     this.active++;
     entry.traffic.rq_active++;
     entry.traffic.rq_total++;
+    if (entry.traffic.rq_active > this.connectionBound) this.pending++;
     this.counters.rqActive.add(1);
     return () => {
       this.active--;
+      if (entry.traffic.rq_active > this.connectionBound && this.pending > 0) this.pending--;
       entry.traffic.rq_active--;
       this.counters.rqActive.add(-1);
       if (entry.traffic.rq_active === 0) destroyStale(entry);
       if (entry.retired && entry.traffic.rq_active === 0) entry.connections?.destroy();
       if (this.closed && this.active === 0) this.destroyConnections();
     };
+  }
+
+  /**
+   * Envoy's `max_requests` and `max_pending_requests` breakers: whether a new request to `hostKey`
+   * must be refused (counts `upstream_rq_pending_overflow` when so). A request waits for a
+   * connection when its host already has as many in flight as its connection bound.
+   */
+  overflows(hostKey: string): boolean {
+    const waits = (this.entries.get(hostKey)?.traffic.rq_active ?? 0) >= this.connectionBound;
+    if (this.active < this.requestBound && !(waits && this.pending >= this.pendingBound)) return false;
+    this.counters.rqPendingOverflow.inc();
+    return true;
   }
 
   /** Concurrent retries allowed (`circuitBreakers.maxRetries`; Envoy's default 3). */
@@ -219,6 +244,11 @@ export class UpstreamPool {
     const before = new Set(this.health.hosts().map((h) => h.key));
     this.backendNow = backend;
     this.connectionBound = this.boundOf(backend);
+    const limits = circuitBreakersOf(backend);
+    this.requestBound = limits.maxRequests;
+    this.pendingBound = limits.maxPendingRequests;
+    this.pending = 0;
+    for (const e of this.entries.values()) this.pending += Math.max(0, e.traffic.rq_active - this.connectionBound);
     this.health.update(backend);
     const policy = this.options.lbPolicy ?? backend.loadBalancing;
     const health = healthPolicyOf(backend);
