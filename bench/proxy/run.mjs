@@ -50,7 +50,9 @@ const USAGE = `usage: node bench/proxy/run.mjs [options]
                      (-Nw: healthplane with --proxy-workers N, nginx with N worker processes;
                      -Nt: HAProxy with nbthread N)
                      (node-bare*: minimal Node.js proxies for reference, bare-node-proxy.mjs;
-                     also node-bare-undici-npm: with the undici npm package healthplane uses)
+                     also node-bare-undici-npm: with the undici npm package healthplane uses;
+                     node-raw-l4 / node-raw-l7: Node.js forwarders on net sockets without
+                     node:http or undici, raw-node-proxy.mjs)
   --profile DIR      also profile healthplane and node-bare (node --cpu-prof) into DIR
  failover (open-loop load, one of 3 upstreams fails):
   --proxies LIST     default healthplane,healthplane-retry,haproxy,haproxy-noretry,nginx,nginx-noretry
@@ -98,7 +100,7 @@ function parse(argv) {
       warmupS: num(v, 'warmup', 0),
       runs: num(v, 'runs', 1),
       upstream: v.upstream,
-      targets: list(v.targets, ['direct', 'healthplane', 'node-bare', 'node-bare-undici', 'node-bare-undici-npm', 'haproxy', 'nginx'], 'targets'),
+      targets: list(v.targets, ['direct', 'healthplane', 'node-bare', 'node-bare-undici', 'node-bare-undici-npm', 'node-raw-l4', 'node-raw-l7', 'haproxy', 'nginx'], 'targets'),
       profileDir: v.profile,
     },
     fo: {

@@ -126,6 +126,13 @@ export async function startBareNode({ port, upstreams, cpuProfDir, client = 'htt
   return { name, port, proc, events: [], stop: () => stopProcess(proc) };
 }
 
+/** A raw-socket Node.js reference forwarder (raw-node-proxy.mjs): 'l4' or 'l7'. */
+export async function startRawNode({ port, upstreams, mode }) {
+  const proc = spawnTracked(process.execPath, [path.join(HERE, 'raw-node-proxy.mjs'), String(port), upstreams.join(','), mode], { name: `raw node proxy (${mode})` });
+  await waitForPort(port, 10_000, proc);
+  return { name: `node-raw-${mode}`, port, proc, events: [], stop: () => stopProcess(proc) };
+}
+
 /**
  * Starts the named proxy in front of `upstreams`. A `-Nw` suffix runs healthplane with N proxy
  * workers (`--proxy-workers N`) or nginx with N worker processes; `-Nt` runs HAProxy with
@@ -143,5 +150,6 @@ export function startProxy(kind, opts) {
   if (n === 1 && base === 'node-bare') return startBareNode(opts);
   if (n === 1 && base === 'node-bare-undici') return startBareNode({ ...opts, client: 'undici' });
   if (n === 1 && base === 'node-bare-undici-npm') return startBareNode({ ...opts, client: 'undici-npm' });
+  if (n === 1 && (base === 'node-raw-l4' || base === 'node-raw-l7')) return startRawNode({ ...opts, mode: base.slice('node-raw-'.length) });
   throw new Error(`unknown proxy ${kind}`);
 }
