@@ -1,7 +1,7 @@
 // healthplane's native proxy (NativeProxy from dist/: ProxyRuntime + Envoy's health engine, and
 // proxy workers with `workers` > 1) in its own process, so the load generator never shares its
 // event loop. Receives its settings as JSON in argv[2]:
-//   { port, upstreams: [port...], healthCheck: bool, outlier: bool, retry?: bool, workers?: N, dist?: dir }
+//   { port, upstreams: [port...], healthCheck: bool, outlier: bool, retry?: bool, maxRetries?: N, workers?: N, dist?: dir }
 //   (retry: Envoy-style retry policy, as `--retry-on connect-failure,5xx --num-retries 1`)
 //   (workers: as `--proxy-workers N`; the health engine stays in this process)
 //   (dist: another build to measure instead of ./dist, e.g. a patched copy)
@@ -41,6 +41,10 @@ function benchBackend(s) {
     ...(s.outlier && {
       outlierDetection: { consecutive5xx: 5, intervalMs: 1000, baseEjectionTimeMs: 5000, maxEjectionPercent: 50 },
     }),
+    // The peers' retries (HAProxy `retries 3` + redispatch, nginx proxy_next_upstream) have no
+    // concurrency budget; Envoy's default max_retries breaker of 3 would be the only thing
+    // deciding the failed count. `maxRetries` sets it like an Upstream's circuitBreakers.maxRetries.
+    ...(s.retry && s.maxRetries !== undefined && { circuitBreakers: { maxRetries: s.maxRetries } }),
   };
 }
 

@@ -56,7 +56,8 @@ const USAGE = `usage: node bench/proxy/run.mjs [options]
   --profile DIR      also profile healthplane and node-bare (node --cpu-prof) into DIR
  failover (open-loop load, one of 3 upstreams fails):
   --proxies LIST     default healthplane,healthplane-retry,haproxy,haproxy-noretry,nginx,nginx-noretry
-                     (healthplane-retry: retry_on connect-failure,5xx, num_retries 1, as --retry-on)
+                     (healthplane-retry: retry_on connect-failure,5xx, num_retries 1, as --retry-on;
+                     healthplane-retryN: the same with circuitBreakers.maxRetries N, not Envoy's 3)
   --faults LIST      fail500,kill (default both)
   --rate R           requests per second (default 500)
   --fault-at-s S     fault after S seconds of load (default 5)
@@ -78,7 +79,7 @@ function num(values, name, min) {
 /** `allowed` names, each also with a `-Nw` / `-Nt` suffix where servers.mjs takes one. */
 function list(value, allowed, name) {
   const items = value.split(',').map((s) => s.trim()).filter(Boolean);
-  const scalable = (i) => /^(healthplane(-retry)?|nginx(-noretry)?)-\d+w$/.test(i) || /^haproxy(-noretry)?-\d+t$/.test(i);
+  const scalable = (i) => /^(healthplane(-retry\d*)?|nginx(-noretry)?)-\d+w$/.test(i) || /^haproxy(-noretry)?-\d+t$/.test(i) || /^healthplane-retry\d+$/.test(i);
   const bad = items.filter((i) => !allowed.includes(i) && !scalable(i));
   if (bad.length > 0) throw new Error(`--${name}: unknown ${bad.join(', ')} (allowed: ${allowed.join(', ')})`);
   return items;

@@ -64,10 +64,11 @@ function withEvents(handle, parse) {
  * settings, see proxy-process.mjs). `cpuProfDir`: run it under `node --cpu-prof`; `dist`: measure
  * another build (a patched copy of dist/).
  */
-export async function startHealthplane({ port, upstreams, health = true, retry = false, workers = 1, cpuProfDir, dist }) {
-  const settings = { port, upstreams, healthCheck: health, outlier: health, retry, workers, dist: dist && path.resolve(dist) };
+export async function startHealthplane({ port, upstreams, health = true, retry = false, maxRetries, workers = 1, cpuProfDir, dist }) {
+  const settings = { port, upstreams, healthCheck: health, outlier: health, retry, maxRetries, workers, dist: dist && path.resolve(dist) };
   const execArgs = cpuProfDir ? ['--cpu-prof', '--cpu-prof-dir', cpuProfDir] : [];
-  const handle = { name: `${retry ? 'healthplane-retry' : 'healthplane'}${workers > 1 ? `-${workers}w` : ''}`, port };
+  const variant = retry ? (maxRetries !== undefined ? `healthplane-retry${maxRetries}` : 'healthplane-retry') : 'healthplane';
+  const handle = { name: `${variant}${workers > 1 ? `-${workers}w` : ''}`, port };
   let ready;
   const isReady = new Promise((resolve) => (ready = resolve));
   const onEvent = withEvents(handle, (line) => (line.startsWith('{"t":') ? { hosts: JSON.parse(line).hosts } : undefined));
@@ -134,7 +135,8 @@ export async function startRawNode({ port, upstreams, mode }) {
 }
 
 /**
- * Starts the named proxy in front of `upstreams`. A `-Nw` suffix runs healthplane with N proxy
+ * Starts the named proxy in front of `upstreams`. `healthplane-retryN` is healthplane-retry with
+ * the Upstream circuit breaker `maxRetries` N instead of Envoy's 3. A `-Nw` suffix runs healthplane with N proxy
  * workers (`--proxy-workers N`) or nginx with N worker processes; `-Nt` runs HAProxy with
  * `nbthread N` (e.g. healthplane-2w, haproxy-2t, nginx-noretry-2w).
  */
@@ -144,6 +146,8 @@ export function startProxy(kind, opts) {
   const n = m[2] === undefined ? 1 : Number(m[2]);
   const unit = m[3];
   const wants = (u) => unit === undefined || unit === u;
+  const retryBudget = /^healthplane-retry(\d+)$/.exec(base);
+  if (retryBudget && wants('w')) return startHealthplane({ ...opts, retry: true, maxRetries: Number(retryBudget[1]), workers: n });
   if ((base === 'healthplane' || base === 'healthplane-retry') && wants('w')) return startHealthplane({ ...opts, retry: base === 'healthplane-retry', workers: n });
   if ((base === 'haproxy' || base === 'haproxy-noretry') && wants('t')) return startHaproxy({ ...opts, retries: base === 'haproxy', threads: n });
   if ((base === 'nginx' || base === 'nginx-noretry') && wants('w')) return startNginxProxy({ ...opts, retries: base === 'nginx', workers: n });
