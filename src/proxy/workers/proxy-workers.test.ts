@@ -1,77 +1,15 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { silentLogger } from '../../log';
-import { FakeClock, FakeRandom } from '../../../test/fakes/fake-clock';
+import { FakeClock } from '../../../test/fakes/fake-clock';
 import { FakeClusterHealth } from '../../../test/fakes/fake-cluster-health';
 import { send, waitFor } from '../../../test/fakes/http-client';
 import { aBackend, anIr, aRoute, forwardTo } from '../../../test/fakes/proxy-fixtures';
 import type * as ir from '../../ir/types';
 import { HostFlag } from '../health/cluster-health';
 import { PROXY_PORT_KEY } from '../runtime';
-import { ProxyWorker } from './proxy-worker';
-import { ProxyWorkers, type WorkerEvents, type WorkerSpawner } from './proxy-workers';
-import type { FromWorker, ToWorker } from './worker-messages';
-
-/** IPC carries JSON: what a worker receives is a copy, never the primary's objects. */
-const viaIpc = <T>(m: T): T => JSON.parse(JSON.stringify(m)) as T;
-
-interface FakeWorker {
-  readonly pid: number;
-  readonly received: ToWorker[];
-  alive: boolean;
-  /** Message types this worker receives but never acts on (a stuck worker). */
-  ignoring?: ToWorker['type'];
-  /** Dies like a SIGKILLed process: its sockets close, the primary sees the exit. */
-  crash(): Promise<void>;
-}
-
-/** Runs each "worker process" as an in-process ProxyWorker behind a JSON-copying channel. */
-function inProcessSpawner(clock: FakeClock, options: { hello?: boolean; answerStop?: boolean } = {}): { spawn: WorkerSpawner; workers: FakeWorker[] } {
-  const workers: FakeWorker[] = [];
-  const spawn: WorkerSpawner = (events: WorkerEvents) => {
-    const pid = 1000 + workers.length;
-    let exitReason: [number | null, string | null] = [0, null];
-    const fake: FakeWorker = {
-      pid,
-      received: [],
-      alive: true,
-      crash: async () => {
-        exitReason = [null, 'SIGKILL'];
-        fake.alive = false;
-        await new Promise<void>((resolve) => {
-          exitHook = resolve;
-          worker.handle({ type: 'stop' });
-        });
-      },
-    };
-    let exitHook: (() => void) | undefined;
-    const worker = new ProxyWorker({
-      send: (m: FromWorker) => setImmediate(() => fake.alive && events.message(viaIpc(m))),
-      exit: () => {
-        fake.alive = false;
-        exitHook?.();
-        setImmediate(() => events.exit(...exitReason));
-      },
-      clock,
-      random: new FakeRandom([0]),
-      logger: () => silentLogger,
-    });
-    workers.push(fake);
-    if (options.hello !== false) setImmediate(() => events.message({ type: 'hello' }));
-    return {
-      pid,
-      send: (m: ToWorker) => {
-        fake.received.push(m);
-        if ((m.type === 'stop' && options.answerStop === false) || m.type === fake.ignoring) return;
-        setImmediate(() => fake.alive && worker.handle(viaIpc(m)));
-      },
-      kill: () => {
-        if (fake.alive) void fake.crash();
-      },
-    };
-  };
-  return { spawn, workers };
-}
+import { inProcessSpawner } from '../../../test/fakes/in-process-workers';
+import { ProxyWorkers } from './proxy-workers';
 
 /** An upstream on 127.0.0.1 that counts requests and answers `status`. */
 async function upstream(): Promise<{ port: number; hits: () => number; setStatus: (s: number) => void; close: () => Promise<void> }> {
