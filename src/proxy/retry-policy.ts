@@ -5,7 +5,6 @@
  * `retries: 5`, statuses never). Pure decisions over one failed attempt; never sends anything.
  */
 import type { Random } from '../clock';
-import { ENVOY_DEFAULTS } from '../ir/defaults';
 
 // The native proxy's options carry the policy `--retry-on` builds (serve-commands.ts → NativeProxy).
 /** Envoy's `retry_on` conditions the native proxy implements. */
@@ -28,9 +27,6 @@ export interface RetryPolicy {
 
 /** Envoy's defaults for a route that has a retry policy. */
 export const ENVOY_RETRY_DEFAULTS = { numRetries: 1, perTryTimeoutMs: 0, previousHosts: true, backoffBaseMs: 25, backoffMaxMs: 250 } as const;
-
-/** Envoy's circuit-breaker default `max_retries`: concurrent retries per cluster (a backend's `circuitBreakers.maxRetries` replaces it). */
-export const MAX_CONCURRENT_RETRIES: number = ENVOY_DEFAULTS.circuitBreakers.maxRetries;
 
 /** Kong's service default (`retries: 5`): connection failures and connect timeouts, other targets, no back-off. */
 export function kongRetryPolicy(retries = 5): RetryPolicy {

@@ -1,9 +1,9 @@
 /**
  * UpstreamPool: everything the proxy keeps for one backend (Envoy cluster): its ClusterHealth,
- * its LoadBalancer, keep-alive connections per host (HostConnections, bounded by the backend's
- * `circuitBreakers.maxConnections`), its retry policy and concurrent-retry breaker
- * (`circuitBreakers.maxRetries`) and the per-host traffic numbers /clusters prints (cx_*, rq_*). Receives the ir.Backend and
- * request outcomes; emits picks and Envoy-named cluster stats (through precomputed handles).
+ * its LoadBalancer, keep-alive connections per host (HostConnections), its retry policy, Envoy's
+ * circuit breakers (`circuitBreakers`: connections per host, requests, pending requests,
+ * concurrent retries) and the per-host traffic numbers /clusters prints (cx_*, rq_*). Receives
+ * the ir.Backend and request outcomes; emits picks and Envoy-named cluster stats (through precomputed handles).
  * Never decides health: that is the engine's; it only reads HostState views and reports outcomes.
  */
 import type net from 'node:net';
@@ -14,7 +14,7 @@ import { circuitBreakersOf, ENVOY_DEFAULTS } from '../ir/defaults';
 import type { ClusterHealth, HostState, RequestOutcome } from './health/cluster-health';
 import { HostConnections } from './host-connections';
 import { DEFAULT_PANIC_THRESHOLD_PERCENT, LoadBalancer, type HealthPolicy, type LbPick, type LbPolicy } from './load-balancer';
-import { kongRetryPolicy, MAX_CONCURRENT_RETRIES, type RetryPolicy } from './retry-policy';
+import { kongRetryPolicy, type RetryPolicy } from './retry-policy';
 import { clusterCounters, type ClusterCounters } from './cluster-counters';
 import type { Stats } from './stats';
 
@@ -78,10 +78,11 @@ export class UpstreamPool {
   /** Envoy's cluster stats of this pool, as handles. */
   readonly counters: ClusterCounters;
   private backendNow: ir.Backend;
-  private connectionBound: number;
-  /** circuitBreakers.maxRequests / maxPendingRequests (Envoy's defaults 1024). */
-  private requestBound: number;
-  private pendingBound: number;
+  /**
+   * The backend's circuit breakers with Envoy's defaults filled in; `maxConnections` is the bound
+   * each host's pool actually gets (see MAX_CONNECTIONS_PER_HOST). Read per request, so kept.
+   */
+  private limits: Required<ir.CircuitBreakers>;
   /**
    * Requests waiting for a connection: over every host, those beyond its connection bound
    * (HTTP/1.1, one request per connection), kept as requests begin and end.
@@ -98,10 +99,7 @@ export class UpstreamPool {
     this.name = options.backend.name;
     this.health = options.health;
     this.backendNow = options.backend;
-    this.connectionBound = this.boundOf(options.backend);
-    const limits = circuitBreakersOf(options.backend);
-    this.requestBound = limits.maxRequests;
-    this.pendingBound = limits.maxPendingRequests;
+    this.limits = this.limitsOf(options.backend);
     this.counters = clusterCounters(options.stats, this.name);
     this.lb = this.newBalancer(options.backend);
     this.unsubscribe = options.health.onChange?.(() => this.syncMembership());
@@ -161,11 +159,11 @@ export class UpstreamPool {
     this.active++;
     entry.traffic.rq_active++;
     entry.traffic.rq_total++;
-    if (entry.traffic.rq_active > this.connectionBound) this.pending++;
+    if (entry.traffic.rq_active > this.limits.maxConnections) this.pending++;
     this.counters.rqActive.add(1);
     return () => {
       this.active--;
-      if (entry.traffic.rq_active > this.connectionBound && this.pending > 0) this.pending--;
+      if (entry.traffic.rq_active > this.limits.maxConnections && this.pending > 0) this.pending--;
       entry.traffic.rq_active--;
       this.counters.rqActive.add(-1);
       if (entry.traffic.rq_active === 0) destroyStale(entry);
@@ -180,24 +178,25 @@ export class UpstreamPool {
    * connection when its host already has as many in flight as its connection bound.
    */
   overflows(hostKey: string): boolean {
-    const waits = (this.entries.get(hostKey)?.traffic.rq_active ?? 0) >= this.connectionBound;
-    if (this.active < this.requestBound && !(waits && this.pending >= this.pendingBound)) return false;
+    const waits = (this.entries.get(hostKey)?.traffic.rq_active ?? 0) >= this.limits.maxConnections;
+    if (this.active < this.limits.maxRequests && !(waits && this.pending >= this.limits.maxPendingRequests)) return false;
     this.counters.rqPendingOverflow.inc();
     return true;
   }
 
   /** Concurrent retries allowed (`circuitBreakers.maxRetries`; Envoy's default 3). */
   get maxRetries(): number {
-    return this.backendNow.circuitBreakers?.maxRetries ?? MAX_CONCURRENT_RETRIES;
+    return this.limits.maxRetries;
   }
 
-  /** Connections allowed to each host (see MAX_CONNECTIONS_PER_HOST); read per request, so kept, not derived. */
+  /** Connections allowed to each host (see MAX_CONNECTIONS_PER_HOST). */
   get maxConnectionsPerHost(): number {
-    return this.connectionBound;
+    return this.limits.maxConnections;
   }
 
-  private boundOf(backend: ir.Backend): number {
-    return Math.max(1, this.options.maxSocketsPerHost ?? circuitBreakersOf(backend).maxConnections);
+  private limitsOf(backend: ir.Backend): Required<ir.CircuitBreakers> {
+    const limits = circuitBreakersOf(backend);
+    return { ...limits, maxConnections: Math.max(1, this.options.maxSocketsPerHost ?? limits.maxConnections) };
   }
 
   /** Takes one of the cluster's concurrent retries (Envoy's `max_retries` breaker); undefined: overflow. */
@@ -243,12 +242,9 @@ export class UpstreamPool {
   update(backend: ir.Backend): void {
     const before = new Set(this.health.hosts().map((h) => h.key));
     this.backendNow = backend;
-    this.connectionBound = this.boundOf(backend);
-    const limits = circuitBreakersOf(backend);
-    this.requestBound = limits.maxRequests;
-    this.pendingBound = limits.maxPendingRequests;
+    this.limits = this.limitsOf(backend);
     this.pending = 0;
-    for (const e of this.entries.values()) this.pending += Math.max(0, e.traffic.rq_active - this.connectionBound);
+    for (const e of this.entries.values()) this.pending += Math.max(0, e.traffic.rq_active - this.limits.maxConnections);
     this.health.update(backend);
     const policy = this.options.lbPolicy ?? backend.loadBalancing;
     const health = healthPolicyOf(backend);

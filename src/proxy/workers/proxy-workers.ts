@@ -93,7 +93,7 @@ export class ProxyWorkers {
   apply(next: ir.Ir): void {
     this.config = next;
     this.resubscribe();
-    const message: ToWorker = { type: 'config', ir: next, health: this.healthTable([...this.healthByName.keys()]) };
+    const message = this.configMessage(next);
     for (const slot of this.slots) this.send(slot, message);
   }
 
@@ -170,7 +170,7 @@ export class ProxyWorkers {
     });
     slot.handle = handle;
     slot.outbox.push({ type: 'init', settings: this.options.settings });
-    if (this.config) slot.outbox.push({ type: 'config', ir: this.config, health: this.healthTable([...this.healthByName.keys()]) });
+    if (this.config) slot.outbox.push(this.configMessage(this.config));
     if (this.listenWanted) slot.outbox.push({ type: 'listen' });
   }
 
@@ -285,6 +285,11 @@ export class ProxyWorkers {
     if (names.length === 0) return;
     const message: ToWorker = { type: 'health', health: this.healthTable(names) };
     for (const slot of this.slots) this.send(slot, message);
+  }
+
+  /** A config with the health of every one of its clusters as the engines see it now. */
+  private configMessage(config: ir.Ir): ToWorker {
+    return { type: 'config', ir: config, health: this.healthTable([...this.healthByName.keys()]) };
   }
 
   private healthTable(names: readonly string[]): Record<string, readonly HostHealthWire[]> {
