@@ -83,9 +83,12 @@ interface Served {
   readonly pid: number | undefined;
 }
 
-/** GET /get through the proxy on its own kept-alive connection; finds the serving worker before closing it; rejects after `timeoutMs`. */
-async function probe(proxyPort: number, host: string, workers: () => readonly number[], timeoutMs = 3000): Promise<Served> {
-  const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+/**
+ * GET /get through the proxy, on its own kept-alive connection (closed after) or on `pinned`'s
+ * (kept); finds the serving worker while the connection is open; rejects after `timeoutMs`.
+ */
+async function probe(proxyPort: number, host: string, workers: () => readonly number[], timeoutMs = 3000, pinned?: http.Agent): Promise<Served> {
+  const agent = pinned ?? new http.Agent({ keepAlive: true, maxSockets: 1 });
   try {
     const got = await new Promise<{ status: number; upstream: string; clientPort: number | undefined }>((resolve, reject) => {
       const req = http.request({ host: '127.0.0.1', port: proxyPort, path: '/get', headers: { host }, agent, timeout: timeoutMs }, (res) => {
@@ -101,7 +104,7 @@ async function probe(proxyPort: number, host: string, workers: () => readonly nu
     const pid = got.clientPort === undefined ? undefined : holderOf(proxyPort, got.clientPort, workers());
     return { status: got.status, upstream: got.upstream, pid };
   } finally {
-    agent.destroy();
+    if (!pinned) agent.destroy();
   }
 }
 
@@ -211,6 +214,39 @@ describe('the native proxy with --proxy-workers 2', () => {
     return out;
   }
 
+  /**
+   * One kept-alive connection held by each of the two workers. The kernel decides which worker
+   * accepts a new connection (SCHED_NONE), so connections are opened until both hold one.
+   */
+  async function pinBoth(): Promise<http.Agent[]> {
+    const pinned = new Map<number, http.Agent>();
+    for (let i = 0; i < 40 && pinned.size < 2; i++) {
+      const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+      const s = await probe(proxyPort, 'od.test', workers, 3000, agent);
+      if (s.pid !== undefined && !pinned.has(s.pid)) pinned.set(s.pid, agent);
+      else agent.destroy();
+    }
+    if (pinned.size < 2) throw new Error(`40 connections went to ${pinned.size} worker(s) only`);
+    return [...pinned.values()];
+  }
+
+  /** `n` requests taking turns over `agents`' connections. */
+  async function over(agents: readonly http.Agent[], n: number, host: string): Promise<Served[]> {
+    const out: Served[] = [];
+    for (let i = 0; i < n; i++) out.push(await probe(proxyPort, host, workers, 3000, agents[i % agents.length]));
+    return out;
+  }
+
+  /** `n` requests taking turns over the two workers' connections. */
+  async function alternating(n: number, host: string): Promise<Served[]> {
+    const agents = await pinBoth();
+    try {
+      return await over(agents, n, host);
+    } finally {
+      for (const a of agents) a.destroy();
+    }
+  }
+
   it('forks two workers that both serve the proxy port; /stats and /clusters add up their traffic', async () => {
     const listening = hp.records.filter((r) => r['msg'] === 'proxy listening');
     expect(listening.map((r) => [r['address'], r['port']])).toEqual([['127.0.0.1', proxyPort], ['127.0.0.1', proxyPort]]);
@@ -220,29 +256,41 @@ describe('the native proxy with --proxy-workers 2', () => {
     await waitForFlags(HC, { u1: 'healthy', u2: 'healthy', u3: 'healthy' });
 
     const n = 30;
-    const served = await sequential(n, 'od.test');
+    const agents = await pinBoth();
+    // Counted from here: the connections' first requests (to find their workers) came before.
+    const rqBase = (await statLines(/^http\..*\.downstream_rq_total$/))[0]?.[1] ?? 0;
+    const hostsBase = await hostField(OD, 'rq_total');
+    const served = await over(agents, n, 'od.test').finally(() => agents.forEach((a) => a.destroy()));
     expect(served.filter((s) => s.status !== 200)).toEqual([]);
     const byUpstream = tally(served.map((s) => s.upstream));
     expect([...byUpstream.keys()].sort()).toEqual(['u1', 'u2', 'u3']);
     for (const count of byUpstream.values()) expect(count).toBeGreaterThanOrEqual(n / 6);
     const byWorker = tally(served.map((s) => s.pid));
     expect([...byWorker.keys()].sort()).toEqual(workers());
-    for (const count of byWorker.values()) expect(count).toBeGreaterThanOrEqual(n / 4);
+    for (const count of byWorker.values()) expect(count).toBe(n / 2);
 
     // Only the workers count downstream requests (the primary never listens): one line, their sum.
-    expect(await statLines(/^http\..*\.downstream_rq_total$/)).toEqual([[`http.http_${proxyPort}.downstream_rq_total`, n]]);
+    expect(await statLines(/^http\..*\.downstream_rq_total$/)).toEqual([[`http.http_${proxyPort}.downstream_rq_total`, rqBase + n]]);
     const rqTotal = await hostField(OD, 'rq_total');
-    expect(rqTotal).toEqual({ u1: String(byUpstream.get('u1')), u2: String(byUpstream.get('u2')), u3: String(byUpstream.get('u3')) });
+    const grew = (u: string): number => Number(rqTotal[u]) - Number(hostsBase[u]);
+    expect({ u1: grew('u1'), u2: grew('u2'), u3: grew('u3') }).toEqual({ u1: byUpstream.get('u1'), u2: byUpstream.get('u2'), u3: byUpstream.get('u3') });
     expect(await hostField(HC, 'rq_total')).toEqual({ u1: '0', u2: '0', u3: '0' });
   });
 
   it('ejects a host after 3 consecutive 5xx reported by both workers; no worker sends it traffic until it returns', async () => {
+    // Connections first: the requests that find their workers must not fail (they would count).
+    const agents = await pinBoth();
     expect((await request(ports[0] as number, '/admin/fail?status=500', { method: 'POST' })).status).toBe(200);
     const failures: Served[] = [];
-    for (let i = 0; i < 30 && failures.length < 3; i++) {
-      const s = await via('od.test');
-      if (s.upstream === 'u1') failures.push(s);
-      else expect(s.status).toBe(200);
+    try {
+      // Each worker round-robins on its own, so taking turns spreads u1's three failures over both.
+      for (let i = 0; i < 30 && failures.length < 3; i++) {
+        const s = await probe(proxyPort, 'od.test', workers, 3000, agents[i % 2]);
+        if (s.upstream === 'u1') failures.push(s);
+        else expect(s.status).toBe(200);
+      }
+    } finally {
+      for (const a of agents) a.destroy();
     }
     expect(failures.map((f) => f.status)).toEqual([500, 500, 500]);
     // No worker saw 3 failures by itself: the primary ejected on the merged outcomes.
@@ -257,7 +305,7 @@ describe('the native proxy with --proxy-workers 2', () => {
     }, 3000);
     expect(eject).toMatchObject({ type: 'CONSECUTIVE_5XX', cluster_name: OD, upstream_url: `127.0.0.1:${ports[0]}`, num_ejections: 1, enforced: true });
 
-    const whileEjected = await sequential(12, 'od.test');
+    const whileEjected = await alternating(12, 'od.test');
     expect(whileEjected.filter((s) => s.status !== 200 || !['u2', 'u3'].includes(s.upstream))).toEqual([]);
     expect(new Set(whileEjected.map((s) => s.pid)).size).toBe(2);
     expect((await hostField(OD, 'rq_total'))['u1']).toBe(rqBefore);
@@ -275,7 +323,7 @@ describe('the native proxy with --proxy-workers 2', () => {
   it('marks a killed upstream /failed_active_hc, and both workers keep answering from the others', async () => {
     await (upstreams[1] as CliProcess).kill();
     await waitForFlags(HC, { u1: 'healthy', u2: '/failed_active_hc', u3: 'healthy' });
-    const served = await sequential(12, 'hc.test');
+    const served = await alternating(12, 'hc.test');
     expect(served.filter((s) => s.status !== 200 || !['u1', 'u3'].includes(s.upstream))).toEqual([]);
     expect(new Set(served.map((s) => s.pid)).size).toBe(2);
     const failures = await statLines(new RegExp(`^cluster\\.${HC}\\.health_check\\.failure$`));
@@ -304,7 +352,7 @@ describe('the native proxy with --proxy-workers 2', () => {
     expect(listening['port']).toBe(proxyPort);
     expect([victim, survivor]).not.toContain(fresh);
     expect(workers()).toEqual([survivor, fresh].sort((a, b) => a - b));
-    const after = await sequential(8, 'hc.test');
+    const after = await alternating(8, 'hc.test');
     expect(after.filter((s) => s.status !== 200 || !['u1', 'u3'].includes(s.upstream))).toEqual([]);
     expect(new Set(after.map((s) => s.pid))).toEqual(new Set([survivor, fresh]));
   });

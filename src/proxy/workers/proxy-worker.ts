@@ -44,7 +44,7 @@ export class ProxyWorker {
   private readonly board = new HealthBoard();
   private runtime: ProxyRuntime | undefined;
   private logger: Logger | undefined;
-  /** Outcome batch of this turn: `cluster\nhost` keys and their indexes, then the flat number triples. */
+  /** The batch being filled: `cluster\nhost` keys and their indexes, then the flat number triples. */
   private batchHosts: string[] = [];
   private batchIndex = new Map<string, number>();
   private batchData: number[] = [];
@@ -79,6 +79,8 @@ export class ProxyWorker {
         });
         return;
       case 'status-request':
+        // Outcomes first: what admin then reads from the primary's engines includes them.
+        this.flush();
         this.sendStatus(message.id);
         return;
       case 'stop':

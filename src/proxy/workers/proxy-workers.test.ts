@@ -89,6 +89,17 @@ describe('ProxyWorkers with in-process workers', () => {
     expect(engine.outcomesOf(`127.0.0.1:${ups[1]?.port}`).map((o) => o.type === 'response' && o.status)).toEqual([200, 200]);
   });
 
+  it('a status request sends the pending outcomes first, so admin reads engines that saw them', async () => {
+    const { pool, ups, backend, engine } = await setup(1);
+    pool.apply(irFor(backend));
+    const port = (await pool.start()).get(PROXY_PORT_KEY) ?? 0;
+    ups[0]?.setStatus(500);
+    for (let i = 0; i < 2; i++) await send(port);
+    expect(engine.reports).toEqual([]); // still in the worker's 2 ms batch
+    await pool.status();
+    expect(engine.reports.filter((r) => r.outcome.type === 'response')).toHaveLength(2);
+  });
+
   it('broadcasts a flag change: workers stop sending to a host the primary marked failed', async () => {
     const { pool, ups, backend, engine } = await setup(2);
     pool.apply(irFor(backend));
