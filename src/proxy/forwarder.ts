@@ -1,19 +1,19 @@
 /**
  * UpstreamExchange: one forwarded request, from the picked host to the last byte back, over the
- * pool's undici connections. Streams bodies both ways, enforces the route timeout (from the end of
+ * pool's kept-alive HTTP/1.1 connections (HostConnections). Streams bodies both ways, enforces the route timeout (from the end of
  * the downstream request, Envoy's rule) and the per-try timeout on the Clock, retries by the
  * cluster's RetryPolicy on another host, adds `x-envoy-upstream-service-time` (Kong's latency
  * headers instead for Kong-engine clusters), reports every attempt's outcome to the pool (and so
  * to ClusterHealth) and charges Envoy's upstream stats. Turns failures into Envoy's local replies;
  * never picks routes itself.
  */
-import type http from 'node:http';
-import type { Dispatcher } from 'undici';
 import type { Clock, Random, TimerHandle } from '../clock';
 import type * as ir from '../ir/types';
 import type { Logger } from '../log';
 import type { HostState, RequestOutcome } from './health/cluster-health';
-import { failedOnReusedConnection, UpstreamConnectError } from './host-connections';
+import { failedOnReusedConnection, UpstreamConnectError, type UpstreamHandler } from './host-connections';
+import type { DownstreamRequest, DownstreamResponse, RequestHeaders } from './http1/downstream';
+import { InvalidHeadError } from './http1/wire';
 import type { Deadline, Deadlines } from './deadlines';
 import { applyHeaderModifier, recordOf, responseHeaderList, type HeaderRecord } from './headers';
 import { kongProxyLatencyHeaders } from './kong/kong-responses';
@@ -25,8 +25,8 @@ import type { UpstreamPool } from './upstream-pool';
 export const MAX_RETRY_BUFFER_BYTES = 64 * 1024;
 
 export interface ExchangeParams {
-  readonly req: http.IncomingMessage;
-  readonly res: http.ServerResponse;
+  readonly req: DownstreamRequest;
+  readonly res: DownstreamResponse;
   readonly pool: UpstreamPool;
   readonly host: HostState;
   /** Upstream request target: (rewritten) path plus query. */
@@ -48,14 +48,14 @@ export interface ExchangeDeps {
 }
 
 /** Whether a request carries a body that must be streamed (and so cannot be sent twice). */
-export function hasRequestBody(headers: http.IncomingHttpHeaders): boolean {
+export function hasRequestBody(headers: Readonly<RequestHeaders>): boolean {
   const length = headers['content-length'];
   return headers['transfer-encoding'] !== undefined || (length !== undefined && length !== '0');
 }
 
 type BodyMode = 'none' | 'stream' | 'buffer';
 
-function bodyModeOf(headers: http.IncomingHttpHeaders, policy: RetryPolicy | undefined): BodyMode {
+function bodyModeOf(headers: Readonly<RequestHeaders>, policy: RetryPolicy | undefined): BodyMode {
   if (!hasRequestBody(headers)) return 'none';
   const length = Number(headers['content-length']);
   const small = headers['transfer-encoding'] === undefined && Number.isInteger(length) && length <= MAX_RETRY_BUFFER_BYTES;
@@ -63,8 +63,7 @@ function bodyModeOf(headers: http.IncomingHttpHeaders, policy: RetryPolicy | und
 }
 
 function invalidRequest(err: Error): boolean {
-  const code = (err as { code?: unknown }).code;
-  return code === 'UND_ERR_INVALID_ARG' || code === 'UND_ERR_NOT_SUPPORTED';
+  return err instanceof InvalidHeadError;
 }
 
 /** What a successful connection reports (the same object every time: it carries nothing else). */
@@ -72,8 +71,8 @@ const CONNECT_SUCCESS: RequestOutcome = { type: 'connect-success' };
 
 const noop = (): void => undefined;
 
-/** One try at one host: undici's handler, forwarding to the exchange while it is the current one. */
-class Attempt implements Dispatcher.DispatchHandler {
+/** One try at one host: its connection's handler, forwarding to the exchange while it is the current one. */
+class Attempt implements UpstreamHandler {
   abort: ((err?: Error) => void) | undefined;
   resume: (() => void) | undefined;
   connected = false;
@@ -109,7 +108,7 @@ class Attempt implements Dispatcher.DispatchHandler {
     this.x.onConnected(this);
   }
 
-  onHeaders(status: number, raw: Buffer[], resume: () => void, statusText: string): boolean {
+  onHeaders(status: number, raw: string[], resume: () => void, statusText: string): boolean {
     if (this.dropped || status < 200) return true;
     this.resume = resume;
     return this.x.onHeaders(this, status, raw, statusText);
@@ -141,7 +140,7 @@ export class UpstreamExchange {
   private backoffTimer: TimerHandle | undefined;
   private readonly policy: RetryPolicy | undefined;
   private readonly bodyMode: BodyMode;
-  private body: Buffer | http.IncomingMessage | null = null;
+  private body: Buffer | DownstreamRequest | null = null;
   private tried: Set<string> | undefined;
   private retries = 0;
   private releaseRetry: (() => void) | undefined;
@@ -163,21 +162,18 @@ export class UpstreamExchange {
   start(): void {
     const { req, res } = this.p;
     this.startedAt = this.deps.clock.now();
-    // `close` fires once per response: a plain listener (no `once` wrapper).
-    res.on('close', () => this.onDownstreamClose());
+    res.onAbandon = (): void => this.onDownstreamClose();
     if (this.bodyMode === 'none') {
       this.armRouteTimer();
       this.attempt(this.p.host);
     } else if (this.bodyMode === 'stream') {
       this.body = req;
-      req.once('end', () => this.armRouteTimer());
+      req.onEnd(() => this.armRouteTimer());
       this.attempt(this.p.host);
     } else {
-      const chunks: Buffer[] = [];
-      req.on('data', (c: Buffer) => chunks.push(c));
-      req.once('end', () => {
+      req.readAll((body) => {
         if (this.done) return;
-        this.body = Buffer.concat(chunks);
+        this.body = body;
         this.armRouteTimer();
         this.attempt(this.p.host);
       });
@@ -207,7 +203,7 @@ export class UpstreamExchange {
     this.routeDeadline = this.deps.deadlines.schedule(this.p.timeoutMs, () => this.onRouteTimeout());
   }
 
-  onHeaders(a: Attempt, status: number, raw: Buffer[], statusText: string): boolean {
+  onHeaders(a: Attempt, status: number, raw: string[], statusText: string): boolean {
     const { res, pool } = this.p;
     const headersAt = this.deps.clock.now();
     const serviceTime = Math.max(0, headersAt - a.startedAt);
@@ -246,7 +242,7 @@ export class UpstreamExchange {
   onData(chunk: Buffer): boolean {
     if (this.done) return true;
     if (this.p.res.write(chunk)) return true;
-    this.p.res.once('drain', (this.onDrain ??= (): void => this.current?.resume?.()));
+    this.p.res.onDrain((this.onDrain ??= (): void => this.current?.resume?.()));
     return false;
   }
 
@@ -364,7 +360,7 @@ export class UpstreamExchange {
   }
 
   private onDownstreamClose(): void {
-    if (this.done || this.p.res.writableFinished) return;
+    if (this.done || this.p.res.finished) return;
     // The client went away first: abandon the upstream request; no outcome is reported.
     this.p.pool.counters.rqCancelled.inc();
     this.finish();

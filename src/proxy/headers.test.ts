@@ -80,7 +80,7 @@ describe('helpers', () => {
 });
 
 describe('responseHeaderList (undici raw headers → writeHead list)', () => {
-  const raw = (...pairs: string[]): Buffer[] => pairs.map((p) => Buffer.from(p, 'latin1'));
+  const raw = (...pairs: string[]): string[] => pairs;
 
   it('keeps order and case, drops hop-by-hop headers, those named in Connection and an upstream service time', () => {
     const list = responseHeaderList(

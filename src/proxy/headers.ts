@@ -49,17 +49,18 @@ export interface ResponseHeaderList {
 }
 
 /**
- * undici's raw response headers as a flat list in the upstream's order and case, without
+ * The upstream's response headers (a flat name/value list as the parser gives them) in the
+ * upstream's order and case, without
  * hop-by-hop headers (nor those named in `Connection`). Cheaper than a record: only names that
  * could be hop-by-hop are lower-cased.
  */
-export function responseHeaderList(raw: readonly Buffer[]): ResponseHeaderList {
+export function responseHeaderList(raw: readonly string[]): ResponseHeaderList {
   const flat: string[] = [];
   let listed: Set<string> | undefined;
   let immediateHealthCheckFail = false;
   for (let i = 0; i + 1 < raw.length; i += 2) {
-    const name = (raw[i] as Buffer).toString('latin1');
-    const value = (raw[i + 1] as Buffer).toString('latin1');
+    const name = raw[i] as string;
+    const value = raw[i + 1] as string;
     const length = name.length;
     if (HOP_BY_HOP_LENGTHS.has(length)) {
       const lower = name.toLowerCase();

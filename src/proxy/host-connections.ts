@@ -1,13 +1,16 @@
 /**
- * HostConnections: the keep-alive connections of the native proxy to one upstream host, an undici
- * Pool (HTTP/1.1, one request per connection at a time, bounded) whose sockets come from our own
- * connector so the cluster's connect timeout runs on the injected Clock. Receives dispatches from
- * UpstreamExchange; emits each new connection to the owner (cx stats) and connect failures as
- * UpstreamConnectError. Never interprets responses or health.
+ * HostConnections: the keep-alive HTTP/1.1 connections of the native proxy to one upstream host
+ * (the proxy's own ClientConnections on net sockets, one request per connection at a time,
+ * bounded; requests beyond the bound wait in order). Connects with the cluster's connect timeout
+ * on the injected Clock; emits each new connection to the owner (cx stats) and connect failures
+ * as UpstreamConnectError. Never interprets responses or health.
  */
 import net from 'node:net';
-import { Pool, type Dispatcher } from 'undici';
 import type { Clock } from '../clock';
+import type { Deadlines } from './deadlines';
+import { ClientConnection, prepareRequest, type PreparedRequest, type UpstreamHandler, type UpstreamRequest } from './http1/client-connection';
+
+export { failedOnReusedConnection, type UpstreamHandler, type UpstreamRequest } from './http1/client-connection';
 
 /** A connection to the host could not be made (refused, unreachable, or the connect timeout passed). */
 export class UpstreamConnectError extends Error {
@@ -21,10 +24,17 @@ export class UpstreamConnectError extends Error {
   }
 }
 
+/** The connections were closed while the request waited for one. */
+export class PoolClosedError extends Error {
+  readonly code = 'HP_POOL_CLOSED';
+}
+
 export interface HostConnectionsOptions {
   readonly address: string;
   readonly port: number;
   readonly clock: Clock;
+  /** Idle keep-alive timers (shared by the owner's pools). */
+  readonly deadlines: Deadlines;
   /** Read at each new connection (the cluster's `connect_timeout` may change). */
   readonly connectTimeoutMs: () => number;
   readonly maxConnections: number;
@@ -32,68 +42,108 @@ export interface HostConnectionsOptions {
   readonly onConnection: (socket: net.Socket) => void;
 }
 
-/** Bytes a socket had read when it failed: more than 0 means it carried an earlier response. */
-const bytesReadAtError = new WeakMap<Error, number>();
-
-/**
- * Whether the connection an attempt failed on had already served a response (a kept-alive
- * connection the upstream closed), from undici's socket info or our own note on socket errors.
- */
-export function failedOnReusedConnection(err: Error): boolean {
-  const noted = bytesReadAtError.get(err);
-  if (noted !== undefined) return noted > 0;
-  const info = (err as { socket?: { bytesRead?: unknown } }).socket;
-  return typeof info?.bytesRead === 'number' && info.bytesRead > 0;
+interface Waiting {
+  readonly req: PreparedRequest;
+  readonly handler: UpstreamHandler;
 }
 
 export class HostConnections {
-  private readonly pool: Pool;
+  private readonly idle: ClientConnection[] = [];
+  private readonly open = new Set<ClientConnection>();
+  private readonly waiting: Waiting[] = [];
+  private connecting = 0;
+  private destroyed = false;
+  private readonly owner = {
+    release: (c: ClientConnection): void => this.release(c),
+    closed: (c: ClientConnection): void => this.closed(c),
+  };
+
+  /** `host` of requests that carry none. */
+  private readonly hostHeader: string;
 
   constructor(private readonly o: HostConnectionsOptions) {
-    const host = o.address.includes(':') ? `[${o.address}]` : o.address;
-    this.pool = new Pool(`http://${host}:${o.port}`, {
-      connections: o.maxConnections,
-      pipelining: 1,
-      // Route timeouts are ours (on the Clock); undici's own would run on real timers.
-      headersTimeout: 0,
-      bodyTimeout: 0,
-      keepAliveTimeout: 60_000,
-      keepAliveMaxTimeout: 600_000,
-      connect: (_opts, callback) => this.connect(callback),
-    });
+    this.hostHeader = `${o.address.includes(':') ? `[${o.address}]` : o.address}:${o.port}`;
   }
 
-  /** Sends one request; `handler` gets every callback (see undici's Dispatcher). */
-  dispatch(opts: Dispatcher.DispatchOptions, handler: Dispatcher.DispatchHandler): void {
-    this.pool.dispatch(opts, handler);
+  /** Sends one request on an idle connection, a new one, or once one frees up. */
+  dispatch(request: UpstreamRequest, handler: UpstreamHandler): void {
+    if (this.destroyed) {
+      handler.onError(new PoolClosedError('connection pool closed'));
+      return;
+    }
+    let req: PreparedRequest;
+    try {
+      req = prepareRequest(request, this.hostHeader);
+    } catch (err) {
+      handler.onError(err as Error);
+      return;
+    }
+    const c = this.idle.pop();
+    if (c) {
+      if (!c.send(req, handler)) this.release(c);
+      return;
+    }
+    this.waiting.push({ req, handler });
+    this.grow();
   }
 
-  /** Closes every connection now (in-flight requests are cut). */
+  /** Closes every connection now (in-flight requests are cut; waiting ones fail). */
   destroy(): void {
-    this.pool.destroy().catch(() => undefined);
+    this.destroyed = true;
+    for (const c of [...this.open]) c.destroy();
+    const waiting = this.waiting.splice(0);
+    for (const w of waiting) w.handler.onError(new PoolClosedError('connection pool closed'));
   }
 
-  private connect(callback: (...args: [null, net.Socket] | [Error, null]) => void): void {
+  private release(c: ClientConnection): void {
+    if (this.destroyed) {
+      c.destroy();
+      return;
+    }
+    for (let w = this.waiting.shift(); w; w = this.waiting.shift()) {
+      if (c.send(w.req, w.handler)) return;
+    }
+    this.idle.push(c);
+    c.idle();
+  }
+
+  private closed(c: ClientConnection): void {
+    this.open.delete(c);
+    const i = this.idle.indexOf(c);
+    if (i >= 0) this.idle.splice(i, 1);
+    if (!this.destroyed) this.grow();
+  }
+
+  /** Opens connections for waiting requests, up to the bound. */
+  private grow(): void {
+    while (this.waiting.length > this.connecting && this.open.size + this.connecting < Math.max(1, this.o.maxConnections)) this.connect();
+  }
+
+  private connect(): void {
     const { clock, address, port } = this.o;
+    this.connecting++;
     const socket = net.connect({ host: address, port, noDelay: true });
     let settled = false;
     const settle = (err: Error | undefined): void => {
       if (settled) return;
       settled = true;
+      this.connecting--;
       clock.clearTimeout(timer);
-      if (err) {
+      socket.removeListener('error', onError);
+      if (err || this.destroyed) {
         socket.destroy();
-        callback(err, null);
+        if (err) this.waiting.shift()?.handler.onError(err);
+        if (!this.destroyed) this.grow();
         return;
       }
       this.o.onConnection(socket);
-      callback(null, socket);
+      const c = new ClientConnection(socket, this.owner, this.o.deadlines);
+      this.open.add(c);
+      this.release(c);
     };
+    const onError = (err: Error): void => settle(new UpstreamConnectError(err.message, false));
     const timer = clock.setTimeout(() => settle(new UpstreamConnectError('connection timeout', true)), this.o.connectTimeoutMs());
     socket.once('connect', () => settle(undefined));
-    socket.on('error', (err) => {
-      if (!settled) settle(new UpstreamConnectError(err.message, false));
-      else bytesReadAtError.set(err, socket.bytesRead);
-    });
+    socket.on('error', onError);
   }
 }

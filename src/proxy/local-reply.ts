@@ -1,12 +1,12 @@
 /**
  * Local replies: the responses the proxy makes up itself instead of forwarding, with Envoy's
  * exact status codes and bodies (and Kong's 503 for Kong-engine clusters). Receives a
- * ServerResponse and the route's response header modifier; emits one complete response. Never
+ * DownstreamResponse and the route's response header modifier; emits one complete response on a DownstreamResponse. Never
  * sends anything once headers have gone out (it resets the stream instead).
  */
-import type http from 'node:http';
 import type * as ir from '../ir/types';
 import { applyHeaderModifier, type HeaderRecord } from './headers';
+import type { DownstreamResponse } from './http1/downstream';
 
 export interface LocalReply {
   readonly status: number;
@@ -58,7 +58,7 @@ export const LocalReplies = {
 } as const satisfies Record<string, LocalReply>;
 
 /** Sends a local reply, with the route's response header modifier applied (as Envoy's router does). */
-export function sendLocalReply(res: http.ServerResponse, reply: LocalReply, modifier?: ir.HeaderModifier, extra: HeaderRecord = {}): void {
+export function sendLocalReply(res: DownstreamResponse, reply: LocalReply, modifier?: ir.HeaderModifier, extra: HeaderRecord = {}): void {
   if (res.headersSent) {
     res.destroy();
     return;
@@ -67,6 +67,12 @@ export function sendLocalReply(res: http.ServerResponse, reply: LocalReply, modi
   if (reply.body !== '' && reply.contentType) headers['content-type'] = reply.contentType;
   headers['content-length'] = String(Buffer.byteLength(reply.body));
   applyHeaderModifier(headers, modifier);
-  res.writeHead(reply.status, headers);
+  try {
+    res.writeHead(reply.status, undefined, headers);
+  } catch {
+    // A header modifier produced a header that cannot be sent: reset, as a codec error would.
+    res.destroy();
+    return;
+  }
   res.end(reply.body);
 }

@@ -1,18 +1,19 @@
 /**
- * ProxyServer: one node:http listening socket of the native proxy. For every request it takes the
+ * ProxyServer: one listening socket of the native proxy (the proxy's own HTTP/1.1 server,
+ * Http1Server). For every request it takes the
  * route table of the moment (so a new IR applies to the next request, never halfway through one),
  * matches a route and applies its action: forward (weighted backend, host pick, rewrites, header
  * modifiers, then an UpstreamExchange), redirect, or direct response; no route is Envoy's 404.
  * Kong-engine clusters with no available target get Kong's 503 (with `X-Kong-Response-Latency`).
  * Emits `http.<prefix>.*` downstream stats. Never owns pools or health: the runtime does.
  */
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { Clock, Random } from '../clock';
 import type * as ir from '../ir/types';
 import type { Logger } from '../log';
 import { Deadlines } from './deadlines';
 import { UpstreamExchange, type ExchangeDeps } from './forwarder';
+import type { DownstreamRequest, DownstreamResponse } from './http1/downstream';
+import { Http1Server } from './http1/http1-server';
 import { addForwardingHeaders, applyHeaderModifier, withoutHopByHop, type HeaderRecord } from './headers';
 import { kongNoPeerReply } from './kong/kong-responses';
 import { LocalReplies, sendLocalReply } from './local-reply';
@@ -20,10 +21,11 @@ import { redirectLocation, rewritePath } from './rewrite';
 import type { RouteMatchResult, Router } from './router';
 import type { Counter, Gauge, Stats } from './stats';
 import type { UpstreamPool } from './upstream-pool';
-import { closeServer } from '../close-server';
 
 /** Envoy's default route timeout. */
 export const DEFAULT_ROUTE_TIMEOUT_MS = 15_000;
+/** Idle time after which a kept-alive downstream connection is closed. */
+export const KEEP_ALIVE_TIMEOUT_MS = 60_000;
 
 /** The live table a request is served from: routes and the pools they name. */
 export interface ProxyTable {
@@ -77,14 +79,12 @@ interface DownstreamStats {
 }
 
 export class ProxyServer {
-  private server: http.Server | undefined;
+  private server: Http1Server | undefined;
   private port = 0;
   private readonly ds: DownstreamStats;
   /** What every UpstreamExchange of this server shares. */
   private readonly exchangeDeps: ExchangeDeps;
   private readonly timeoutMs: number;
-  /** `finish` listener of every response (called with the response as `this`): counts its status class. */
-  private readonly onResponseFinish: (this: http.ServerResponse) => void;
 
   constructor(private readonly options: ProxyServerOptions) {
     const { clock, random, logger } = options;
@@ -97,30 +97,26 @@ export class ProxyServer {
       cxTotal: c('downstream_cx_total'),
       cxActive: options.stats.gauge(this.statName('downstream_cx_active')),
     };
-    const countStatus = (status: number): void => this.countStatus(status);
-    this.onResponseFinish = function (this: http.ServerResponse): void {
-      countStatus(this.statusCode);
-    };
   }
 
   /** Binds host:port (0 = any free port) and resolves the bound port. */
-  listen(host: string, port: number): Promise<number> {
-    const server = http.createServer((req, res) => this.handle(req, res));
-    server.keepAliveTimeout = 60_000;
-    server.on('connection', (socket) => {
-      this.ds.cxTotal.inc();
-      this.ds.cxActive.add(1);
-      socket.once('close', () => this.ds.cxActive.add(-1));
+  async listen(host: string, port: number): Promise<number> {
+    const { cxTotal, cxActive } = this.ds;
+    const closed = (): void => cxActive.add(-1);
+    const server = new Http1Server({
+      handler: (req, res) => this.handle(req, res),
+      clock: this.options.clock,
+      keepAliveTimeoutMs: KEEP_ALIVE_TIMEOUT_MS,
+      onResponse: (status) => this.countStatus(status),
+      onConnection: () => {
+        cxTotal.inc();
+        cxActive.add(1);
+        return closed;
+      },
     });
     this.server = server;
-    return new Promise((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(port, host, () => {
-        server.off('error', reject);
-        this.port = (server.address() as AddressInfo).port;
-        resolve(this.port);
-      });
-    });
+    this.port = await server.listen(host, port);
+    return this.port;
   }
 
   get boundPort(): number {
@@ -132,19 +128,17 @@ export class ProxyServer {
     const server = this.server;
     this.server = undefined;
     if (!server) return;
-    await closeServer(server);
+    await server.stop();
   }
 
-  private handle(req: http.IncomingMessage, res: http.ServerResponse): void {
+  private handle(req: DownstreamRequest, res: DownstreamResponse): void {
     const receivedAt = this.options.clock.now();
     this.ds.rqTotal.inc();
-    // `finish` fires once per response: a plain listener, no per-request closure.
-    res.on('finish', this.onResponseFinish);
     const table = this.options.table();
     const match = table?.router.match({ method: req.method ?? 'GET', host: req.headers.host ?? '', url: req.url ?? '/', headers: req.headers });
     if (!table || !match) {
       this.stat('no_route');
-      req.resume();
+      req.discard();
       sendLocalReply(res, LocalReplies.noRoute);
       return;
     }
@@ -154,7 +148,7 @@ export class ProxyServer {
       this.forward(req, res, { table, match, action, receivedAt });
       return;
     }
-    req.resume();
+    req.discard();
     if (action.type === 'directResponse') {
       this.stat('rq_direct_response');
       sendLocalReply(res, { status: action.status, body: action.body ?? '', contentType: 'text/plain' }, route.responseHeaders);
@@ -164,27 +158,27 @@ export class ProxyServer {
     const location = redirectLocation(action, {
       scheme: 'http',
       host: req.headers.host ?? '',
-      listenerPort: req.socket.localPort ?? this.port,
+      listenerPort: req.localPort ?? this.port,
       path: match.path,
       query: match.query,
     });
     sendLocalReply(res, { status: action.statusCode, body: '' }, route.responseHeaders, { location });
   }
 
-  private forward(req: http.IncomingMessage, res: http.ServerResponse, f: ForwardContext): void {
+  private forward(req: DownstreamRequest, res: DownstreamResponse, f: ForwardContext): void {
     const { table, match, action, receivedAt } = f;
     const { route } = match;
     const { random, clock } = this.options;
     const name = chooseBackend(action, random);
     const pool = name === 'unresolved' ? undefined : table.pool(name);
     if (!pool) {
-      req.resume();
+      req.discard();
       sendLocalReply(res, name === 'unresolved' ? LocalReplies.unresolvedBackend : LocalReplies.clusterNotFound, route.responseHeaders);
       return;
     }
     const pick = pool.pick();
     if (pick.host === undefined) {
-      req.resume();
+      req.discard();
       if (pick.reason === 'kong-balancer-unhealthy') {
         const kong = kongNoPeerReply({ receivedAt, now: clock.now() });
         sendLocalReply(res, { status: kong.status, body: kong.body }, route.responseHeaders, { ...kong.headers });
@@ -196,7 +190,7 @@ export class ProxyServer {
     const timeoutMs = this.timeoutMs;
     const headers: HeaderRecord = withoutHopByHop(req.headers);
     delete headers['expect'];
-    addForwardingHeaders(headers, { remoteAddress: req.socket.remoteAddress, scheme: 'http', timeoutMs, random });
+    addForwardingHeaders(headers, { remoteAddress: req.remoteAddress, scheme: 'http', timeoutMs, random });
     applyHeaderModifier(headers, route.requestHeaders);
     if (action.hostRewrite !== undefined) headers['host'] = action.hostRewrite;
     const path = action.rewrite ? rewritePath(match.path, action.rewrite) : match.path;

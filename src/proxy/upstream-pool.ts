@@ -7,12 +7,12 @@
  * Never decides health: that is the engine's; it only reads HostState views and reports outcomes.
  */
 import type net from 'node:net';
-import type { Dispatcher } from 'undici';
 import type { Clock, Random } from '../clock';
 import type * as ir from '../ir/types';
 import { circuitBreakersOf, ENVOY_DEFAULTS } from '../ir/defaults';
 import type { ClusterHealth, HostState, RequestOutcome } from './health/cluster-health';
-import { HostConnections } from './host-connections';
+import { Deadlines } from './deadlines';
+import { HostConnections, type UpstreamHandler, type UpstreamRequest } from './host-connections';
 import { DEFAULT_PANIC_THRESHOLD_PERCENT, LoadBalancer, type HealthPolicy, type LbPick, type LbPolicy } from './load-balancer';
 import { kongRetryPolicy, type RetryPolicy } from './retry-policy';
 import { clusterCounters, type ClusterCounters } from './cluster-counters';
@@ -78,6 +78,8 @@ export class UpstreamPool {
   /** Envoy's cluster stats of this pool, as handles. */
   readonly counters: ClusterCounters;
   private backendNow: ir.Backend;
+  /** Idle keep-alive timers of every host's connections. */
+  private readonly idleDeadlines: Deadlines;
   /**
    * The backend's circuit breakers with Envoy's defaults filled in; `maxConnections` is the bound
    * each host's pool actually gets (see MAX_CONNECTIONS_PER_HOST). Read per request, so kept.
@@ -96,6 +98,7 @@ export class UpstreamPool {
   private closed = false;
 
   constructor(private readonly options: UpstreamPoolOptions) {
+    this.idleDeadlines = new Deadlines(options.clock);
     this.name = options.backend.name;
     this.health = options.health;
     this.backendNow = options.backend;
@@ -135,7 +138,7 @@ export class UpstreamPool {
   }
 
   /** Sends one attempt's request to `host` over its keep-alive connections. */
-  dispatch(host: HostState, opts: Dispatcher.DispatchOptions, handler: Dispatcher.DispatchHandler): void {
+  dispatch(host: HostState, opts: UpstreamRequest, handler: UpstreamHandler): void {
     const entry = this.entry(host.key);
     const bound = this.maxConnectionsPerHost;
     if (entry.connections && entry.bound !== bound) {
@@ -303,6 +306,7 @@ export class UpstreamPool {
       address: host.address,
       port: host.port,
       clock: this.options.clock,
+      deadlines: this.idleDeadlines,
       connectTimeoutMs: () => this.connectTimeoutMs,
       maxConnections,
       onConnection: (socket: net.Socket) => {

@@ -39,6 +39,13 @@ export class FakeClock implements Clock {
     return this.pending.size;
   }
 
+  /** Number of timers due within `ms` from now. */
+  pendingWithin(ms: number): number {
+    let n = 0;
+    for (const p of this.pending.values()) if (p.due <= this.current + ms) n++;
+    return n;
+  }
+
   /** Moves time forward by ms, running every timer that falls due on the way. */
   advance(ms: number): void {
     const target = this.current + ms;

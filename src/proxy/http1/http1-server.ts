@@ -1,0 +1,73 @@
+/**
+ * Http1Server: a listening socket of the proxy's own HTTP/1.1 server (net sockets + llhttp, no
+ * node:http streams). Owns the listener and the set of open ServerConnections; counts
+ * connections for the owner; stops by closing the listener and every connection.
+ */
+import net from 'node:net';
+import type { AddressInfo } from 'node:net';
+import type { Clock } from '../../clock';
+import { Deadlines } from '../deadlines';
+import { ServerConnection, type RequestHandler } from './server-connection';
+
+/** node:http's default `headersTimeout`. */
+export const HEADERS_TIMEOUT_MS = 60_000;
+
+export interface Http1ServerOptions {
+  readonly handler: RequestHandler;
+  readonly clock: Clock;
+  readonly keepAliveTimeoutMs: number;
+  readonly headersTimeoutMs?: number;
+  /** A response completed with this status. */
+  readonly onResponse: (status: number) => void;
+  /** A connection opened; `closed` runs when it ends. */
+  readonly onConnection: () => () => void;
+}
+
+export class Http1Server {
+  private readonly server: net.Server;
+  private readonly connections = new Set<ServerConnection>();
+  private closing = false;
+
+  constructor(o: Http1ServerOptions) {
+    const deadlines = new Deadlines(o.clock);
+    const isClosing = (): boolean => this.closing;
+    this.server = net.createServer({ allowHalfOpen: true, noDelay: true }, (socket) => {
+      const closed = o.onConnection();
+      const connection = new ServerConnection(socket, {
+        handler: o.handler,
+        clock: o.clock,
+        deadlines,
+        keepAliveTimeoutMs: o.keepAliveTimeoutMs,
+        headersTimeoutMs: o.headersTimeoutMs ?? HEADERS_TIMEOUT_MS,
+        onResponse: o.onResponse,
+        closing: isClosing,
+      });
+      this.connections.add(connection);
+      socket.once('close', () => {
+        this.connections.delete(connection);
+        closed();
+      });
+    });
+  }
+
+  /** Binds host:port (0 = any free port) and resolves the bound port. */
+  listen(host: string, port: number): Promise<number> {
+    const server = this.server;
+    return new Promise((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, host, () => {
+        server.off('error', reject);
+        resolve((server.address() as AddressInfo).port);
+      });
+    });
+  }
+
+  /** Stops accepting and closes every connection (in-flight requests are cut). */
+  stop(): Promise<void> {
+    this.closing = true;
+    return new Promise((resolve) => {
+      this.server.close(() => resolve());
+      for (const c of this.connections) c.destroy();
+    });
+  }
+}

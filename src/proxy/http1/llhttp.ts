@@ -1,0 +1,116 @@
+/**
+ * llhttp: typed access to the HTTP/1.1 parser node:http itself runs (llhttp, compiled into Node
+ * and exposed by the `_http_common` module), so the proxy's own HTTP/1.1 codec parses exactly as
+ * strictly as node:http does. Owns the binding check (a clear error if this Node build lacks it)
+ * and the header-batch bookkeeping every parser user needs. Never touches sockets.
+ */
+import { createRequire } from 'node:module';
+
+/** A parse failure as the binding reports it (`HPE_*` code). */
+export interface ParseError extends Error {
+  readonly code: string;
+  readonly bytesParsed?: number;
+}
+
+/** Arguments of the binding's headers-complete callback, in its order. */
+export type OnHeadersComplete = (
+  versionMajor: number,
+  versionMinor: number,
+  headers: string[] | undefined,
+  method: number | undefined,
+  url: string | undefined,
+  statusCode: number | undefined,
+  statusMessage: string | undefined,
+  upgrade: boolean,
+  shouldKeepAlive: boolean,
+) => number | void;
+
+/** The native parser object (`HTTPParser` of node's http_parser binding). */
+export interface NativeParser {
+  initialize(type: number, resource: object, maxHeaderSize: number, lenient: number): void;
+  /** Bytes parsed, or the parse error. */
+  execute(data: Buffer): number | ParseError;
+  /** Signals end of input (a close-delimited body completes here). */
+  finish(): number | ParseError | undefined;
+  close(): void;
+  [callback: number]: unknown;
+}
+
+interface ParserBinding {
+  new (): NativeParser;
+  readonly REQUEST: number;
+  readonly RESPONSE: number;
+  readonly kOnMessageBegin: number;
+  readonly kOnHeaders: number;
+  readonly kOnHeadersComplete: number;
+  readonly kOnBody: number;
+  readonly kOnMessageComplete: number;
+  readonly kLenientNone: number;
+}
+
+interface HttpCommon {
+  readonly HTTPParser?: ParserBinding;
+  readonly methods?: readonly string[];
+}
+
+function load(): { Parser: ParserBinding; methods: readonly string[] } {
+  const common = createRequire(__filename)('_http_common') as HttpCommon;
+  const Parser = common.HTTPParser;
+  const methods = common.methods;
+  if (typeof Parser !== 'function' || !Array.isArray(methods) || typeof Parser.kOnHeadersComplete !== 'number') {
+    throw new Error(`the native proxy needs node's built-in HTTP parser (node:_http_common HTTPParser); Node ${process.version} does not expose it`);
+  }
+  return { Parser, methods };
+}
+
+const binding = load();
+
+/** Method names by the index the parser reports. */
+export const METHODS: readonly string[] = binding.methods;
+
+/** Node's default maximum size of a request or response head (`--max-http-header-size`). */
+export const MAX_HEADER_BYTES = 16 * 1024;
+
+export interface ParserCallbacks {
+  readonly onMessageBegin?: () => void;
+  /** Headers are complete; return 1 to tell a response parser that no body follows (HEAD). */
+  readonly onHeadersComplete: OnHeadersComplete;
+  readonly onBody: (chunk: Buffer) => void;
+  readonly onMessageComplete: () => void;
+}
+
+/**
+ * A strict (no lenient flags) llhttp parser in request or response mode. Heads with many
+ * headers arrive in batches (`kOnHeaders`); they are joined here so the callbacks always see
+ * the whole list and URL.
+ */
+export function newParser(kind: 'request' | 'response', cb: ParserCallbacks): NativeParser {
+  const P = binding.Parser;
+  const parser = new P();
+  parser.initialize(kind === 'request' ? P.REQUEST : P.RESPONSE, {}, MAX_HEADER_BYTES, P.kLenientNone);
+  let pendingHeaders: string[] | undefined;
+  let pendingUrl = '';
+  parser[P.kOnMessageBegin] = cb.onMessageBegin ?? (() => undefined);
+  parser[P.kOnHeaders] = (headers: string[], url: string): void => {
+    (pendingHeaders ??= []).push(...headers);
+    pendingUrl += url;
+  };
+  parser[P.kOnHeadersComplete] = ((major, minor, headers, method, url, status, message, upgrade, keepAlive) => {
+    if (pendingHeaders) {
+      if (headers) pendingHeaders.push(...headers);
+      headers = pendingHeaders;
+      url = pendingUrl + (url ?? '');
+      pendingHeaders = undefined;
+      pendingUrl = '';
+    }
+    return cb.onHeadersComplete(major, minor, headers ?? [], method, url, status, message, upgrade, keepAlive);
+  }) satisfies OnHeadersComplete;
+  parser[P.kOnBody] = cb.onBody;
+  parser[P.kOnMessageComplete] = cb.onMessageComplete;
+  return parser;
+}
+
+/** Frees a parser's native memory once the current tick is over (never from inside its callbacks). */
+export function closeParser(parser: NativeParser): void {
+  setImmediate(() => parser.close());
+}

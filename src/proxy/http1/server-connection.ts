@@ -1,0 +1,262 @@
+/**
+ * ServerConnection: one downstream socket of the proxy's HTTP/1.1 server. Feeds its bytes to a
+ * strict llhttp request parser, answers requests strictly in order (a pipelined request waits,
+ * and the socket pauses, until the one before it is answered), sends `100 Continue` (or 417 for
+ * any other expectation), turns parse errors into node:http's 400/431/413 and closes, and runs
+ * the headers and idle keep-alive timeouts on the injected clock. Owns the socket and the parser;
+ * hands each request and response to the server's handler.
+ */
+import type net from 'node:net';
+import type { Clock } from '../../clock';
+import type { Deadline, Deadlines } from '../deadlines';
+import { DownstreamRequest, DownstreamResponse, requestHeaders, type DownstreamChannel } from './downstream';
+import { closeParser, METHODS, newParser, type NativeParser, type ParseError } from './llhttp';
+
+export type RequestHandler = (req: DownstreamRequest, res: DownstreamResponse) => void;
+
+export interface ServerConnectionOptions {
+  readonly handler: RequestHandler;
+  readonly clock: Clock;
+  readonly deadlines: Deadlines;
+  /** Idle time after which a kept-alive connection is closed. */
+  readonly keepAliveTimeoutMs: number;
+  /** Time a request head may take to arrive (node:http's `headersTimeout`). */
+  readonly headersTimeoutMs: number;
+  /** A response is complete (for the status counters). */
+  readonly onResponse: (status: number) => void;
+  /** The server is stopping: answer what is in flight with `connection: close`. */
+  readonly closing: () => boolean;
+}
+
+type Queued = { readonly req: DownstreamRequest; readonly res: DownstreamResponse; readonly expect: 'none' | 'continue' | 'fail' } | { readonly bad: number };
+
+/** Why reading from the socket is paused (bits). */
+const HOLD_BODY = 1;
+const HOLD_QUEUE = 2;
+
+function errorStatus(err: ParseError): number {
+  if (err.code === 'HPE_HEADER_OVERFLOW') return 431;
+  if (err.code === 'HPE_CHUNK_EXTENSIONS_OVERFLOW') return 413;
+  return 400;
+}
+
+export class ServerConnection implements DownstreamChannel {
+  private readonly parser: NativeParser;
+  /** The request whose bytes are being parsed. */
+  private parsing: DownstreamRequest | undefined;
+  /** The request being answered. */
+  private active: { req: DownstreamRequest; res: DownstreamResponse } | undefined;
+  private readonly queue: Queued[] = [];
+  private holds = 0;
+  private timer: Deadline | undefined;
+  /** No more requests are read (parse error, upgrade, close decided). */
+  private stopped = false;
+  private clientEnded = false;
+  private closed = false;
+  private readonly remoteAddress: string | undefined;
+  private readonly localPort: number | undefined;
+
+  constructor(
+    private readonly socket: net.Socket,
+    private readonly o: ServerConnectionOptions,
+  ) {
+    this.remoteAddress = socket.remoteAddress;
+    this.localPort = socket.localPort;
+    this.parser = newParser('request', {
+      onMessageBegin: () => this.armTimer(this.o.headersTimeoutMs, () => this.onHeadersTimeout()),
+      onHeadersComplete: (major, minor, headers, method, url, _status, _message, upgrade, keepAlive) => {
+        this.onHead(major, minor, headers ?? [], method, url ?? '', upgrade, keepAlive);
+        return 0;
+      },
+      onBody: (chunk) => this.parsing?.push(chunk),
+      onMessageComplete: () => this.onMessageComplete(),
+    });
+    socket.on('data', (chunk: Buffer) => this.onData(chunk));
+    socket.on('end', () => this.onEnd());
+    socket.on('error', () => undefined); // `close` follows
+    socket.on('close', () => this.onClose());
+    this.armIdle();
+  }
+
+  /** Closes the connection now (server stop). */
+  destroy(): void {
+    this.socket.destroy();
+  }
+
+  // DownstreamChannel
+
+  send(head: string | undefined, frames: readonly Buffer[]): boolean {
+    if (this.closed) return true;
+    const socket = this.socket;
+    if (frames.length === 0) return head === undefined ? true : socket.write(head, 'latin1');
+    socket.cork();
+    if (head !== undefined) socket.write(head, 'latin1');
+    let ok = true;
+    for (const f of frames) ok = socket.write(f);
+    socket.uncork();
+    return ok;
+  }
+
+  responseDone(res: DownstreamResponse): void {
+    const active = this.active;
+    if (!active || active.res !== res) return;
+    this.active = undefined;
+    this.o.onResponse(res.statusCode);
+    if (!active.req.complete) active.req.discard();
+    if (!res.keepAlive || this.o.closing() || (this.clientEnded && this.queue.length === 0)) {
+      this.stopped = true;
+      this.socket.end();
+      return;
+    }
+    if (this.queue.length > 0) this.serveNext();
+    else if (!this.parsing) this.armIdle();
+  }
+
+  reset(): void {
+    this.socket.destroy();
+  }
+
+  onDrain(fn: () => void): void {
+    this.socket.once('drain', fn);
+  }
+
+  holdBody(hold: boolean): void {
+    this.setHold(HOLD_BODY, hold);
+  }
+
+  now(): number {
+    return this.o.clock.now();
+  }
+
+  // parsing
+
+  private onData(chunk: Buffer): void {
+    if (this.stopped) return;
+    const result = this.parser.execute(chunk);
+    if (typeof result !== 'number') this.onParseError(result);
+    else if (result < chunk.length && !this.stopped) {
+      // The parser stopped at an upgrade (or CONNECT) request: nothing after its head is HTTP.
+      this.stopped = true;
+    }
+  }
+
+  private onHead(major: number, minor: number, flat: string[], method: number | undefined, url: string, upgrade: boolean, keepAlive: boolean): void {
+    this.cancelTimer();
+    const headers = requestHeaders(flat);
+    const httpVersion = `${major}.${minor}`;
+    const req = new DownstreamRequest(
+      { method: METHODS[method ?? -1] ?? 'GET', url, headers, httpVersion, remoteAddress: this.remoteAddress, localPort: this.localPort },
+      this,
+    );
+    const res = new DownstreamResponse(this, req, keepAlive && !upgrade);
+    let expect: 'none' | 'continue' | 'fail' = 'none';
+    const expectation = headers['expect'];
+    if (expectation !== undefined) expect = httpVersion === '1.1' && String(expectation).toLowerCase() === '100-continue' ? 'continue' : 'fail';
+    this.parsing = req;
+    if (upgrade) this.stopped = true;
+    this.queue.push({ req, res, expect });
+    if (this.active) this.setHold(HOLD_QUEUE, true);
+    else this.serveNext();
+  }
+
+  private onMessageComplete(): void {
+    const req = this.parsing;
+    this.parsing = undefined;
+    req?.finish();
+    if (!this.active && this.queue.length === 0 && !this.stopped) this.armIdle();
+  }
+
+  private onParseError(err: ParseError): void {
+    this.stopped = true;
+    const parsing = this.parsing;
+    this.parsing = undefined;
+    if (parsing && this.active?.req === parsing) {
+      // The body of the request being answered is broken: nothing sensible can follow.
+      this.socket.destroy();
+      return;
+    }
+    const last = this.queue[this.queue.length - 1];
+    if (parsing && last && 'req' in last && last.req === parsing) this.queue.pop(); // the error replaces its head
+    this.queue.push({ bad: errorStatus(err) });
+    if (!this.active) this.serveNext();
+  }
+
+  private serveNext(): void {
+    while (!this.active && !this.closed) {
+      const next = this.queue.shift();
+      if (!next) break;
+      if ('bad' in next) {
+        this.sendBad(next.bad);
+        return;
+      }
+      this.active = { req: next.req, res: next.res };
+      if (next.expect === 'continue') this.send('HTTP/1.1 100 Continue\r\n\r\n', []);
+      if (next.expect === 'fail') {
+        next.req.discard();
+        next.res.keepAlive = false;
+        next.res.writeHead(417, undefined, { 'content-length': '0' });
+        next.res.end();
+      } else this.o.handler(next.req, next.res);
+    }
+    if (this.queue.length === 0) this.setHold(HOLD_QUEUE, false);
+  }
+
+  /** Answers a request that could not be parsed, as node:http does, and closes. */
+  private sendBad(status: number): void {
+    this.stopped = true;
+    const reason = status === 431 ? 'Request Header Fields Too Large' : status === 413 ? 'Payload Too Large' : status === 408 ? 'Request Timeout' : 'Bad Request';
+    this.socket.end(`HTTP/1.1 ${status} ${reason}\r\nconnection: close\r\ncontent-length: 0\r\n\r\n`, 'latin1');
+  }
+
+  private onEnd(): void {
+    this.clientEnded = true;
+    if (!this.stopped) {
+      const result = this.parser.finish();
+      if (result !== undefined && typeof result !== 'number') {
+        // The client stopped halfway through a request.
+        this.socket.destroy();
+        return;
+      }
+    }
+    if (!this.active && this.queue.length === 0) this.socket.destroy();
+  }
+
+  private onClose(): void {
+    this.closed = true;
+    this.cancelTimer();
+    const active = this.active;
+    this.active = undefined;
+    this.queue.length = 0;
+    this.parsing = undefined;
+    if (active && !active.res.finished) active.res.onAbandon?.();
+    closeParser(this.parser);
+  }
+
+  // timers and flow
+
+  private armIdle(): void {
+    this.armTimer(this.o.keepAliveTimeoutMs, () => this.socket.destroy());
+  }
+
+  private onHeadersTimeout(): void {
+    if (this.active) this.socket.destroy();
+    else this.sendBad(408);
+  }
+
+  private armTimer(ms: number, fn: () => void): void {
+    this.timer?.cancel();
+    this.timer = ms > 0 ? this.o.deadlines.schedule(ms, fn) : undefined;
+  }
+
+  private cancelTimer(): void {
+    this.timer?.cancel();
+    this.timer = undefined;
+  }
+
+  private setHold(bit: number, on: boolean): void {
+    const before = this.holds;
+    this.holds = on ? before | bit : before & ~bit;
+    if (before === 0 && this.holds !== 0) this.socket.pause();
+    else if (before !== 0 && this.holds === 0) this.socket.resume();
+  }
+}
