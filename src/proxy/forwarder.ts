@@ -228,7 +228,8 @@ export class UpstreamExchange {
       applyHeaderModifier(headers, this.p.responseHeaders);
     }
     try {
-      res.writeHead(status, statusText, headers);
+      // Without modifiers the list is the upstream's parsed headers plus the proxy's own.
+      res.writeHead(status, statusText, headers, !this.p.responseHeaders);
     } catch (err) {
       this.deps.logger.warn('cannot send the upstream response headers', { cluster: pool.name, err });
       res.destroy();

@@ -78,7 +78,9 @@ export class HostConnections {
       handler.onError(err as Error);
       return;
     }
-    const c = this.idle.pop();
+    let c = this.idle.pop();
+    // An idle connection its timer or the upstream just closed leaves the list only at `close`.
+    while (c && !c.usable) c = this.idle.pop();
     if (c) {
       if (!c.send(req, handler)) this.release(c);
       return;

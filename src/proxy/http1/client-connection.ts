@@ -11,15 +11,18 @@ import type net from 'node:net';
 import type { Deadline, Deadlines } from '../deadlines';
 import type { BodySink } from './downstream';
 import { closeParser, newParser, type NativeParser } from './llhttp';
-import { chunkFrames, headerLines, lastChunk, newHeadInfo, requestLine } from './wire';
+import { chunkFrames, headerLines, joined, lastChunk, newHeadInfo, requestLine } from './wire';
 
 /** Receives one request's response (callbacks shaped like undici's dispatch handlers). */
 export interface UpstreamHandler {
   /** A connection carries the request now; `abort` cuts it (then `onError` follows). */
   onConnect(abort: (err?: Error) => void): void;
-  /** Final response head (1xx are skipped); return false to pause the body until `resume`. */
+  /**
+   * Final response head (1xx are skipped); return false to stop reading from the socket until
+   * `resume` (bytes already read are still delivered).
+   */
   onHeaders(status: number, headers: string[], resume: () => void, statusText: string): boolean;
-  /** Body bytes; return false to pause until `resume`. */
+  /** Body bytes; return false to stop reading until `resume` (as for onHeaders). */
   onData(chunk: Buffer): boolean;
   onComplete(): void;
   onError(err: Error): void;
@@ -59,6 +62,7 @@ export function prepareRequest(req: UpstreamRequest, hostHeader: string): Prepar
   if (!info.hasHost) head += `host: ${hostHeader}\r\n`;
   const chunked = req.body !== null && !Buffer.isBuffer(req.body) && info.contentLength === undefined;
   if (chunked) head += 'transfer-encoding: chunked\r\n';
+  else if (Buffer.isBuffer(req.body) && info.contentLength === undefined) head += `content-length: ${req.body.length}\r\n`;
   return { method: req.method, head: head + '\r\n', chunked, body: req.body };
 }
 
@@ -144,8 +148,9 @@ export class ClientConnection {
     socket.on('close', () => this.onClose());
   }
 
-  get busy(): boolean {
-    return this.handler !== undefined;
+  /** Can take a request now: idle, and its socket neither closed nor being closed. */
+  get usable(): boolean {
+    return this.handler === undefined && !this.closed && !this.socket.destroyed;
   }
 
   /**
@@ -185,10 +190,14 @@ export class ClientConnection {
     const body = req.body;
     if (body === null || Buffer.isBuffer(body)) {
       if (body && body.length > 0) {
-        socket.cork();
-        socket.write(head, 'latin1');
-        socket.write(body);
-        socket.uncork();
+        const one = joined(head, [body]);
+        if (one) socket.write(one);
+        else {
+          socket.cork();
+          socket.write(head, 'latin1');
+          socket.write(body);
+          socket.uncork();
+        }
       } else socket.write(head, 'latin1');
       this.requestSent = true;
       return true;

@@ -184,12 +184,13 @@ export class DownstreamResponse {
 
   /**
    * Frames the head (sent with the first body bytes). Throws InvalidHeadError, leaving the
-   * response untouched, when a header cannot be sent.
+   * response untouched, when a header cannot be sent. `parsed`: `headers` is a flat list the
+   * llhttp parser produced (plus values the proxy made), so it is not checked again.
    */
-  writeHead(status: number, reason: string | undefined, headers: HeaderInput): void {
+  writeHead(status: number, reason: string | undefined, headers: HeaderInput, parsed = false): void {
     if (this.headersSent) throw new Error('response headers already sent');
     const info = newHeadInfo();
-    let head = statusLine(status, reason) + headerLines(headers, info);
+    let head = statusLine(status, reason) + headerLines(headers, info, parsed);
     if (!info.hasDate) head += `date: ${dates.at(this.channel.now())}\r\n`;
     const noBody = bodyless(status, this.req.method === 'HEAD');
     let keepAlive = this.keepAlive;

@@ -25,7 +25,7 @@ export interface Http1ServerOptions {
 
 export class Http1Server {
   private readonly server: net.Server;
-  private readonly connections = new Set<ServerConnection>();
+  private readonly connections = new Map<ServerConnection, Promise<void>>();
   private closing = false;
 
   constructor(o: Http1ServerOptions) {
@@ -42,11 +42,16 @@ export class Http1Server {
         onResponse: o.onResponse,
         closing: isClosing,
       });
-      this.connections.add(connection);
-      socket.once('close', () => {
-        this.connections.delete(connection);
-        closed();
-      });
+      this.connections.set(
+        connection,
+        new Promise<void>((resolve) =>
+          socket.once('close', () => {
+            this.connections.delete(connection);
+            closed();
+            resolve();
+          }),
+        ),
+      );
     });
   }
 
@@ -62,12 +67,12 @@ export class Http1Server {
     });
   }
 
-  /** Stops accepting and closes every connection (in-flight requests are cut). */
-  stop(): Promise<void> {
+  /** Stops accepting and closes every connection (in-flight requests are cut); resolves once all are closed. */
+  async stop(): Promise<void> {
     this.closing = true;
-    return new Promise((resolve) => {
-      this.server.close(() => resolve());
-      for (const c of this.connections) c.destroy();
-    });
+    const listenerClosed = new Promise<void>((resolve) => this.server.close(() => resolve()));
+    const sockets = [...this.connections.values()];
+    for (const c of this.connections.keys()) c.destroy();
+    await Promise.all([listenerClosed, ...sockets]);
   }
 }

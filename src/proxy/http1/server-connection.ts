@@ -11,6 +11,7 @@ import type { Clock } from '../../clock';
 import type { Deadline, Deadlines } from '../deadlines';
 import { DownstreamRequest, DownstreamResponse, requestHeaders, type DownstreamChannel } from './downstream';
 import { closeParser, METHODS, newParser, type NativeParser, type ParseError } from './llhttp';
+import { joined } from './wire';
 
 export type RequestHandler = (req: DownstreamRequest, res: DownstreamResponse) => void;
 
@@ -49,9 +50,10 @@ export class ServerConnection implements DownstreamChannel {
   private readonly queue: Queued[] = [];
   private holds = 0;
   private timer: Deadline | undefined;
-  /** No more requests are read (parse error, upgrade, close decided). */
+  /** No more requests are read (parse error, upgrade, missing host, close decided). */
   private stopped = false;
-  private clientEnded = false;
+  /** A response decided the connection ends after it: nothing queued or still to come is served. */
+  private ending = false;
   private closed = false;
   private readonly remoteAddress: string | undefined;
   private readonly localPort: number | undefined;
@@ -89,6 +91,8 @@ export class ServerConnection implements DownstreamChannel {
     if (this.closed) return true;
     const socket = this.socket;
     if (frames.length === 0) return head === undefined ? true : socket.write(head, 'latin1');
+    const one = frames.length === 1 && head === undefined ? frames[0] : joined(head, frames);
+    if (one) return socket.write(one);
     socket.cork();
     if (head !== undefined) socket.write(head, 'latin1');
     let ok = true;
@@ -103,8 +107,10 @@ export class ServerConnection implements DownstreamChannel {
     this.active = undefined;
     this.o.onResponse(res.statusCode);
     if (!active.req.complete) active.req.discard();
-    if (!res.keepAlive || this.o.closing() || (this.clientEnded && this.queue.length === 0)) {
+    if (!res.keepAlive || this.o.closing()) {
       this.stopped = true;
+      this.ending = true;
+      this.queue.length = 0;
       this.socket.end();
       return;
     }
@@ -142,8 +148,16 @@ export class ServerConnection implements DownstreamChannel {
 
   private onHead(major: number, minor: number, flat: string[], method: number | undefined, url: string, upgrade: boolean, keepAlive: boolean): void {
     this.cancelTimer();
+    if (this.ending) return;
     const headers = requestHeaders(flat);
     const httpVersion = `${major}.${minor}`;
+    if (httpVersion === '1.1' && headers.host === undefined) {
+      // RFC 9112 §3.2 (node:http and Envoy answer it the same way).
+      this.stopped = true;
+      this.queue.push({ bad: 400 });
+      if (!this.active) this.serveNext();
+      return;
+    }
     const req = new DownstreamRequest(
       { method: METHODS[method ?? -1] ?? 'GET', url, headers, httpVersion, remoteAddress: this.remoteAddress, localPort: this.localPort },
       this,
@@ -182,7 +196,7 @@ export class ServerConnection implements DownstreamChannel {
   }
 
   private serveNext(): void {
-    while (!this.active && !this.closed) {
+    while (!this.active && !this.closed && !this.ending) {
       const next = this.queue.shift();
       if (!next) break;
       if ('bad' in next) {
@@ -208,17 +222,12 @@ export class ServerConnection implements DownstreamChannel {
     this.socket.end(`HTTP/1.1 ${status} ${reason}\r\nconnection: close\r\ncontent-length: 0\r\n\r\n`, 'latin1');
   }
 
+  /**
+   * The client closed its side. As node:http (without `httpAllowHalfOpen`) and Envoy do, that
+   * ends the connection: a response still in progress is abandoned.
+   */
   private onEnd(): void {
-    this.clientEnded = true;
-    if (!this.stopped) {
-      const result = this.parser.finish();
-      if (result !== undefined && typeof result !== 'number') {
-        // The client stopped halfway through a request.
-        this.socket.destroy();
-        return;
-      }
-    }
-    if (!this.active && this.queue.length === 0) this.socket.destroy();
+    this.socket.destroy();
   }
 
   private onClose(): void {

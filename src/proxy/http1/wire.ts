@@ -50,8 +50,11 @@ function note(info: HeadInfo, name: string, value: string): void {
   }
 }
 
-/** Header lines for `headers` (a record, repeated names as arrays, or a flat name/value list). */
-export function headerLines(headers: HeaderInput, info: HeadInfo): string {
+/**
+ * Header lines for `headers` (a record, repeated names as arrays, or a flat name/value list).
+ * `parsed`: a flat list the llhttp parser produced (names and values already valid), not checked again.
+ */
+export function headerLines(headers: HeaderInput, info: HeadInfo, parsed = false): string {
   let out = '';
   if (Array.isArray(headers)) {
     const flat = headers as readonly string[];
@@ -59,7 +62,7 @@ export function headerLines(headers: HeaderInput, info: HeadInfo): string {
       const name = flat[i] as string;
       const value = flat[i + 1] as string;
       note(info, name, value);
-      out += line(name, value);
+      out += parsed ? `${name}: ${value}\r\n` : line(name, value);
     }
     return out;
   }
@@ -112,6 +115,23 @@ export function chunkFrames(data: Buffer): Buffer[] {
 /** The terminating chunk of a chunked body (no trailers). */
 export function lastChunk(): Buffer {
   return LAST_CHUNK;
+}
+
+/** Largest batch copied into one buffer so it goes out in one plain write (larger ones use writev). */
+const MAX_JOINED_BYTES = 32 * 1024;
+
+/**
+ * A latin1 head and body frames as one Buffer when small (one write, no writev bookkeeping),
+ * otherwise undefined.
+ */
+export function joined(head: string | undefined, frames: readonly Buffer[]): Buffer | undefined {
+  let total = head === undefined ? 0 : head.length;
+  for (const f of frames) total += f.length;
+  if (total > MAX_JOINED_BYTES) return undefined;
+  const out = Buffer.allocUnsafe(total);
+  let at = head === undefined ? 0 : out.write(head, 0, 'latin1');
+  for (const f of frames) at += f.copy(out, at);
+  return out;
 }
 
 /** `date` header values, made at most once per second of the clock they are read with. */
