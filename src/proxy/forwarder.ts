@@ -33,6 +33,8 @@ export interface ExchangeParams {
   readonly target: string;
   /** Request headers to send (hop-by-hop removed, forwarding headers and modifiers applied). */
   readonly headers: HeaderRecord;
+  /** `headers` are the client's parsed ones plus the proxy's own values (no modifier touched them). */
+  readonly parsedHeaders?: boolean;
   /** Route timeout in ms; 0 disables it. */
   readonly timeoutMs: number;
   readonly responseHeaders?: ir.HeaderModifier;
@@ -191,7 +193,7 @@ export class UpstreamExchange {
     if (!slot) pool.counters.rqTotal.inc();
     const perTry = this.policy?.perTryTimeoutMs ?? 0;
     if (perTry > 0) a.perTry = this.deps.deadlines.schedule(perTry, () => this.onPerTryTimeout(a));
-    pool.dispatch(host, { path: target, method: req.method ?? 'GET', headers, body: this.body }, a);
+    pool.dispatch(host, { path: target, method: req.method, headers, body: this.body, parsedHeaders: this.p.parsedHeaders }, a);
   }
 
   onConnected(a: Attempt): void {

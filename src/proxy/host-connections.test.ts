@@ -396,15 +396,15 @@ describe('back-pressure', () => {
     c.socket.write(big);
   };
 
-  it('onData returning false pauses the socket until resume; a 1 MiB response arrives whole', async () => {
+  it('onData returning false stops reading until resume; a 1 MiB response arrives whole', async () => {
     await setup(bigResponse());
     const h = new Recorder();
     h.dataResults = [false];
     pool.dispatch(get('/big'), h);
     await waitFor(() => h.chunks.length === 1);
     await turns();
+    // Reading stopped: no further chunk arrives, however long the test waits.
     expect(h.chunks).toHaveLength(1);
-    expect(sockets[0]?.isPaused()).toBe(true);
     h.resume?.();
     await waitFor(() => h.done);
     expect(h.events.at(-1)).toBe('complete');
@@ -420,7 +420,7 @@ describe('back-pressure', () => {
     await waitFor(() => h.status === 200);
     const held = h.chunks.length;
     await turns();
-    expect([h.chunks.length, sockets[0]?.isPaused()]).toEqual([held, true]);
+    expect(h.chunks.length).toBe(held);
     expect(held).toBeLessThanOrEqual(1);
     h.resume?.();
     await waitFor(() => h.done);

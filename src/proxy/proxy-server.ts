@@ -196,6 +196,7 @@ export class ProxyServer {
     const path = action.rewrite ? rewritePath(match.path, action.rewrite) : match.path;
     const exchange = new UpstreamExchange(this.exchangeDeps, {
       req, res, pool, host: pick.host, target: path + match.query, headers, timeoutMs, responseHeaders: route.responseHeaders, receivedAt,
+      parsedHeaders: route.requestHeaders === undefined && action.hostRewrite === undefined,
     });
     exchange.start();
   }

@@ -10,7 +10,7 @@
 import type net from 'node:net';
 import type { Deadline, Deadlines } from '../deadlines';
 import type { BodySink } from './downstream';
-import { closeParser, newParser, type NativeParser } from './llhttp';
+import { closeParser, consumeSocket, newParser, type NativeParser, type ParseError } from './llhttp';
 import { chunkFrames, headerLines, joined, lastChunk, newHeadInfo, requestLine } from './wire';
 
 /** Receives one request's response (callbacks shaped like undici's dispatch handlers). */
@@ -41,6 +41,11 @@ export interface UpstreamRequest {
   readonly path: string;
   readonly headers: Readonly<Record<string, string | readonly string[]>>;
   readonly body: Buffer | BodySource | null;
+  /**
+   * The headers are the client's parsed ones plus values the proxy made (no header modifier,
+   * no host rewrite): they are not checked again. The target always is.
+   */
+  readonly parsedHeaders?: boolean;
 }
 
 /** A request with its head already encoded (and checked). */
@@ -58,7 +63,7 @@ export interface PreparedRequest {
  */
 export function prepareRequest(req: UpstreamRequest, hostHeader: string): PreparedRequest {
   const info = newHeadInfo();
-  let head = requestLine(req.method, req.path) + headerLines(req.headers, info);
+  let head = requestLine(req.method, req.path) + headerLines(req.headers, info, req.parsedHeaders === true);
   if (!info.hasHost) head += `host: ${hostHeader}\r\n`;
   const chunked = req.body !== null && !Buffer.isBuffer(req.body) && info.contentLength === undefined;
   if (chunked) head += 'transfer-encoding: chunked\r\n';
@@ -123,9 +128,9 @@ export class ClientConnection {
   private idleTimer: Deadline | undefined;
   private closed = false;
   private error: Error | undefined;
-  private readonly resume = (): void => {
-    this.socket.resume();
-  };
+  /** The parser reads the socket itself (consume): this switches its reading on and off. */
+  private readonly reading: ((on: boolean) => void) | undefined;
+  private readonly resume = (): void => this.flow(true);
 
   constructor(
     private readonly socket: net.Socket,
@@ -136,11 +141,14 @@ export class ClientConnection {
       onHeadersComplete: (_major, _minor, headers, _method, _url, status, message, upgrade, keepAlive) =>
         this.onHead(status ?? 0, headers ?? [], message ?? '', upgrade, keepAlive),
       onBody: (chunk) => {
-        if (this.handler && !this.handler.onData(chunk)) this.socket.pause();
+        if (this.handler && !this.handler.onData(chunk)) this.flow(false);
       },
       onMessageComplete: () => this.onMessageComplete(),
+      onMessageBegin: () => this.onMessageBegin(),
+      onExecute: (result) => this.onExecuted(result),
     });
-    socket.on('data', (chunk: Buffer) => this.onData(chunk));
+    this.reading = consumeSocket(this.parser, socket);
+    if (!this.reading) socket.on('data', (chunk: Buffer) => this.onData(chunk));
     socket.on('end', () => this.onEnd());
     socket.on('error', (err: Error) => {
       this.error ??= err;
@@ -236,14 +244,24 @@ export class ClientConnection {
   }
 
   private onData(chunk: Buffer): void {
-    if (!this.handler) {
-      // Bytes nobody asked for: the connection cannot be trusted any more.
-      this.socket.destroy();
-      return;
-    }
-    this.responding = true;
-    const result = this.parser.execute(chunk);
+    this.onExecuted(this.parser.execute(chunk));
+  }
+
+  /** The first byte of a response: it belongs to the request in flight, or nobody asked for it. */
+  private onMessageBegin(): void {
+    if (this.handler) this.responding = true;
+    // Bytes nobody asked for: the connection cannot be trusted any more.
+    else this.socket.destroy();
+  }
+
+  private onExecuted(result: number | ParseError): void {
     if (typeof result !== 'number') this.fail(new UpstreamResetError(`invalid upstream response: ${result.code}`));
+  }
+
+  private flow(on: boolean): void {
+    if (this.reading) this.reading(on);
+    else if (on) this.socket.resume();
+    else this.socket.pause();
   }
 
   private onHead(status: number, flat: string[], message: string, upgrade: boolean, keepAlive: boolean): number {
@@ -257,7 +275,7 @@ export class ClientConnection {
     this.keepAlive = keepAlive && !upgrade;
     const hint = keepAliveHintMs(flat);
     if (hint !== undefined) this.idleMs = Math.min(hint - HINT_MARGIN_MS, MAX_IDLE_MS);
-    if (!handler.onHeaders(status, flat, this.resume, message)) this.socket.pause();
+    if (!handler.onHeaders(status, flat, this.resume, message)) this.flow(false);
     return this.head ? 1 : 0;
   }
 
@@ -271,7 +289,7 @@ export class ClientConnection {
     this.handler = undefined;
     this.served++;
     const reusable = this.keepAlive && this.requestSent && this.idleMs > 0 && !this.closed;
-    this.socket.resume();
+    this.flow(true);
     handler.onComplete();
     if (reusable && !this.closed) this.owner.release(this);
     else this.socket.destroy();
@@ -302,6 +320,7 @@ export class ClientConnection {
       if (this.served > 0 && !this.responding) reusedFailures.add(err);
       handler.onError(err);
     }
+    if (this.reading) this.parser.unconsume();
     closeParser(this.parser);
     this.owner.closed(this);
   }

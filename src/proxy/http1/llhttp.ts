@@ -33,6 +33,9 @@ export interface NativeParser {
   /** Signals end of input (a close-delimited body completes here). */
   finish(): number | ParseError | undefined;
   close(): void;
+  /** Reads straight from a stream handle in C++ (results through the execute callback). */
+  consume(handle: object): void;
+  unconsume(): void;
   [callback: number]: unknown;
 }
 
@@ -45,6 +48,7 @@ interface ParserBinding {
   readonly kOnHeadersComplete: number;
   readonly kOnBody: number;
   readonly kOnMessageComplete: number;
+  readonly kOnExecute: number;
   readonly kLenientNone: number;
 }
 
@@ -77,6 +81,8 @@ export interface ParserCallbacks {
   readonly onHeadersComplete: OnHeadersComplete;
   readonly onBody: (chunk: Buffer) => void;
   readonly onMessageComplete: () => void;
+  /** With `consume()`: what one read parsed (bytes, or the parse error). */
+  readonly onExecute?: (result: number | ParseError) => void;
 }
 
 /**
@@ -90,7 +96,8 @@ export function newParser(kind: 'request' | 'response', cb: ParserCallbacks): Na
   parser.initialize(kind === 'request' ? P.REQUEST : P.RESPONSE, {}, MAX_HEADER_BYTES, P.kLenientNone);
   let pendingHeaders: string[] | undefined;
   let pendingUrl = '';
-  parser[P.kOnMessageBegin] = cb.onMessageBegin ?? (() => undefined);
+  // Unset callbacks cost nothing: the binding calls only functions (each call crosses C++ -> JS).
+  if (cb.onMessageBegin) parser[P.kOnMessageBegin] = cb.onMessageBegin;
   parser[P.kOnHeaders] = (headers: string[], url: string): void => {
     (pendingHeaders ??= []).push(...headers);
     pendingUrl += url;
@@ -107,7 +114,30 @@ export function newParser(kind: 'request' | 'response', cb: ParserCallbacks): Na
   }) satisfies OnHeadersComplete;
   parser[P.kOnBody] = cb.onBody;
   parser[P.kOnMessageComplete] = cb.onMessageComplete;
+  if (cb.onExecute) parser[P.kOnExecute] = cb.onExecute;
   return parser;
+}
+
+/** A socket's native stream handle, when it has one the parser can read from directly. */
+interface StreamHandle {
+  readonly isStreamBase?: boolean;
+  readStart(): number;
+  readStop(): number;
+}
+
+/**
+ * Makes `parser` read `socket` directly (node:http's own fast path: no JS Buffer and no
+ * Readable per read). Returns the handle's read switch, or undefined when the socket has no
+ * native stream handle (then the caller feeds `execute` from 'data' events).
+ */
+export function consumeSocket(parser: NativeParser, socket: object): ((on: boolean) => void) | undefined {
+  const handle = (socket as { _handle?: StreamHandle | null })._handle;
+  if (!handle || handle.isStreamBase !== true || typeof handle.readStop !== 'function') return undefined;
+  parser.consume(handle);
+  return (on) => {
+    if (on) handle.readStart();
+    else handle.readStop();
+  };
 }
 
 /** Frees a parser's native memory once the current tick is over (never from inside its callbacks). */

@@ -10,7 +10,7 @@ import type net from 'node:net';
 import type { Clock } from '../../clock';
 import type { Deadline, Deadlines } from '../deadlines';
 import { DownstreamRequest, DownstreamResponse, requestHeaders, type DownstreamChannel } from './downstream';
-import { closeParser, METHODS, newParser, type NativeParser, type ParseError } from './llhttp';
+import { closeParser, consumeSocket, METHODS, newParser, type NativeParser, type ParseError } from './llhttp';
 import { joined } from './wire';
 
 export type RequestHandler = (req: DownstreamRequest, res: DownstreamResponse) => void;
@@ -34,6 +34,8 @@ type Queued = { readonly req: DownstreamRequest; readonly res: DownstreamRespons
 /** Why reading from the socket is paused (bits). */
 const HOLD_BODY = 1;
 const HOLD_QUEUE = 2;
+/** No more bytes are wanted (only with a consuming parser, which would otherwise keep reading). */
+const HOLD_STOPPED = 4;
 
 function errorStatus(err: ParseError): number {
   if (err.code === 'HPE_HEADER_OVERFLOW') return 431;
@@ -50,6 +52,11 @@ export class ServerConnection implements DownstreamChannel {
   private readonly queue: Queued[] = [];
   private holds = 0;
   private timer: Deadline | undefined;
+  /** The headers timeout runs: bytes of a head that has not completed yet arrived. */
+  private awaitingHead = false;
+  /** The parser reads the socket itself (consume): this switches its reading on and off. */
+  private readonly reading: ((on: boolean) => void) | undefined;
+  private upgradeSeen = false;
   /** No more requests are read (parse error, upgrade, missing host, close decided). */
   private stopped = false;
   /** A response decided the connection ends after it: nothing queued or still to come is served. */
@@ -65,15 +72,18 @@ export class ServerConnection implements DownstreamChannel {
     this.remoteAddress = socket.remoteAddress;
     this.localPort = socket.localPort;
     this.parser = newParser('request', {
-      onMessageBegin: () => this.armTimer(this.o.headersTimeoutMs, () => this.onHeadersTimeout()),
       onHeadersComplete: (major, minor, headers, method, url, _status, _message, upgrade, keepAlive) => {
         this.onHead(major, minor, headers ?? [], method, url ?? '', upgrade, keepAlive);
         return 0;
       },
       onBody: (chunk) => this.parsing?.push(chunk),
       onMessageComplete: () => this.onMessageComplete(),
+      // Only when the parser reads the socket itself: the headers timeout starts at a head's first byte.
+      onMessageBegin: () => this.onMessageBegin(),
+      onExecute: (result) => this.onExecuted(result, -1),
     });
-    socket.on('data', (chunk: Buffer) => this.onData(chunk));
+    this.reading = consumeSocket(this.parser, socket);
+    if (!this.reading) socket.on('data', (chunk: Buffer) => this.onData(chunk));
     socket.on('end', () => this.onEnd());
     socket.on('error', () => undefined); // `close` follows
     socket.on('close', () => this.onClose());
@@ -138,16 +148,34 @@ export class ServerConnection implements DownstreamChannel {
 
   private onData(chunk: Buffer): void {
     if (this.stopped) return;
-    const result = this.parser.execute(chunk);
+    // Bytes of a new head: the headers timeout runs until it completes (onHead cancels it).
+    if (!this.parsing && !this.awaitingHead) {
+      this.awaitingHead = true;
+      this.armTimer(this.o.headersTimeoutMs, this.onHeadersTimeout);
+    }
+    this.onExecuted(this.parser.execute(chunk), chunk.length);
+  }
+
+  private onMessageBegin(): void {
+    if (this.reading && !this.awaitingHead) {
+      this.awaitingHead = true;
+      this.armTimer(this.o.headersTimeoutMs, this.onHeadersTimeout);
+    }
+  }
+
+  /** What one read parsed; `length`: the bytes it had (-1: unknown, the parser read them itself). */
+  private onExecuted(result: number | ParseError, length: number): void {
     if (typeof result !== 'number') this.onParseError(result);
-    else if (result < chunk.length && !this.stopped) {
+    else if (this.upgradeSeen && !this.stopped) {
       // The parser stopped at an upgrade (or CONNECT) request: nothing after its head is HTTP.
       this.stopped = true;
-    }
+    } else if (length >= 0 && result < length && !this.stopped) this.stopped = true;
+    if (this.stopped && this.reading) this.setHold(HOLD_STOPPED, true);
   }
 
   private onHead(major: number, minor: number, flat: string[], method: number | undefined, url: string, upgrade: boolean, keepAlive: boolean): void {
     this.cancelTimer();
+    this.awaitingHead = false;
     if (this.ending) return;
     const headers = requestHeaders(flat);
     const httpVersion = `${major}.${minor}`;
@@ -167,7 +195,10 @@ export class ServerConnection implements DownstreamChannel {
     const expectation = headers['expect'];
     if (expectation !== undefined) expect = httpVersion === '1.1' && String(expectation).toLowerCase() === '100-continue' ? 'continue' : 'fail';
     this.parsing = req;
-    if (upgrade) this.stopped = true;
+    if (upgrade) {
+      this.upgradeSeen = true;
+      this.stopped = true;
+    }
     this.queue.push({ req, res, expect });
     if (this.active) this.setHold(HOLD_QUEUE, true);
     else this.serveNext();
@@ -238,19 +269,25 @@ export class ServerConnection implements DownstreamChannel {
     this.queue.length = 0;
     this.parsing = undefined;
     if (active && !active.res.finished) active.res.onAbandon?.();
+    if (this.reading) this.parser.unconsume();
     closeParser(this.parser);
   }
 
   // timers and flow
 
   private armIdle(): void {
-    this.armTimer(this.o.keepAliveTimeoutMs, () => this.socket.destroy());
+    this.awaitingHead = false;
+    this.armTimer(this.o.keepAliveTimeoutMs, this.onIdleTimeout);
   }
 
-  private onHeadersTimeout(): void {
+  private readonly onIdleTimeout = (): void => {
+    this.socket.destroy();
+  };
+
+  private readonly onHeadersTimeout = (): void => {
     if (this.active) this.socket.destroy();
     else this.sendBad(408);
-  }
+  };
 
   private armTimer(ms: number, fn: () => void): void {
     this.timer?.cancel();
@@ -265,7 +302,12 @@ export class ServerConnection implements DownstreamChannel {
   private setHold(bit: number, on: boolean): void {
     const before = this.holds;
     this.holds = on ? before | bit : before & ~bit;
-    if (before === 0 && this.holds !== 0) this.socket.pause();
-    else if (before !== 0 && this.holds === 0) this.socket.resume();
+    if (before === 0 && this.holds !== 0) {
+      if (this.reading) this.reading(false);
+      else this.socket.pause();
+    } else if (before !== 0 && this.holds === 0) {
+      if (this.reading) this.reading(true);
+      else this.socket.resume();
+    }
   }
 }

@@ -52,7 +52,8 @@ function note(info: HeadInfo, name: string, value: string): void {
 
 /**
  * Header lines for `headers` (a record, repeated names as arrays, or a flat name/value list).
- * `parsed`: a flat list the llhttp parser produced (names and values already valid), not checked again.
+ * `parsed`: headers the llhttp parser produced (names and values already valid) plus values the
+ * proxy made itself, not checked again.
  */
 export function headerLines(headers: HeaderInput, info: HeadInfo, parsed = false): string {
   let out = '';
@@ -72,11 +73,11 @@ export function headerLines(headers: HeaderInput, info: HeadInfo, parsed = false
     if (value === undefined) continue;
     if (typeof value === 'string') {
       note(info, name, value);
-      out += line(name, value);
+      out += parsed ? `${name}: ${value}\r\n` : line(name, value);
     } else {
       for (const v of value) {
         note(info, name, v);
-        out += line(name, v);
+        out += parsed ? `${name}: ${v}\r\n` : line(name, v);
       }
     }
   }
