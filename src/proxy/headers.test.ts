@@ -79,7 +79,7 @@ describe('helpers', () => {
   });
 });
 
-describe('responseHeaderList (undici raw headers → writeHead list)', () => {
+describe("responseHeaderList (the parser's flat response headers → writeHead list)", () => {
   const raw = (...pairs: string[]): string[] => pairs;
 
   it('keeps order and case, drops hop-by-hop headers, those named in Connection and an upstream service time', () => {
