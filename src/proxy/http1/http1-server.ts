@@ -7,6 +7,7 @@ import net from 'node:net';
 import type { AddressInfo } from 'node:net';
 import type { Clock } from '../../clock';
 import { Deadlines } from '../deadlines';
+import { requireParser } from './llhttp';
 import { ServerConnection, type RequestHandler } from './server-connection';
 
 /** node:http's default `headersTimeout`. */
@@ -29,6 +30,7 @@ export class Http1Server {
   private closing = false;
 
   constructor(o: Http1ServerOptions) {
+    requireParser();
     const deadlines = new Deadlines(o.clock);
     const isClosing = (): boolean => this.closing;
     this.server = net.createServer({ allowHalfOpen: true, noDelay: true }, (socket) => {

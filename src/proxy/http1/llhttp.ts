@@ -67,10 +67,22 @@ function load(): { Parser: ParserBinding; methods: readonly string[] } {
   return { Parser, methods };
 }
 
-const binding = load();
+/** Loaded on first use: a process that never proxies never touches the binding. */
+let binding: ReturnType<typeof load> | undefined;
 
-/** Method names by the index the parser reports. */
-export const METHODS: readonly string[] = binding.methods;
+function parserBinding(): ReturnType<typeof load> {
+  return (binding ??= load());
+}
+
+/** Throws a clear error now if this Node build lacks the parser (servers call it before listening). */
+export function requireParser(): void {
+  parserBinding();
+}
+
+/** The method name of the index the parser reports (GET when unknown). */
+export function methodName(index: number | undefined): string {
+  return parserBinding().methods[index ?? -1] ?? 'GET';
+}
 
 /** Node's default maximum size of a request or response head (`--max-http-header-size`). */
 export const MAX_HEADER_BYTES = 16 * 1024;
@@ -91,7 +103,7 @@ export interface ParserCallbacks {
  * the whole list and URL.
  */
 export function newParser(kind: 'request' | 'response', cb: ParserCallbacks): NativeParser {
-  const P = binding.Parser;
+  const P = parserBinding().Parser;
   const parser = new P();
   parser.initialize(kind === 'request' ? P.REQUEST : P.RESPONSE, {}, MAX_HEADER_BYTES, P.kLenientNone);
   let pendingHeaders: string[] | undefined;

@@ -10,7 +10,7 @@ import type net from 'node:net';
 import type { Clock } from '../../clock';
 import type { Deadline, Deadlines } from '../deadlines';
 import { DownstreamRequest, DownstreamResponse, requestHeaders, type DownstreamChannel } from './downstream';
-import { closeParser, consumeSocket, METHODS, newParser, type NativeParser, type ParseError } from './llhttp';
+import { closeParser, consumeSocket, methodName, newParser, type NativeParser, type ParseError } from './llhttp';
 import { joined } from './wire';
 
 export type RequestHandler = (req: DownstreamRequest, res: DownstreamResponse) => void;
@@ -187,7 +187,7 @@ export class ServerConnection implements DownstreamChannel {
       return;
     }
     const req = new DownstreamRequest(
-      { method: METHODS[method ?? -1] ?? 'GET', url, headers, httpVersion, remoteAddress: this.remoteAddress, localPort: this.localPort },
+      { method: methodName(method), url, headers, httpVersion, remoteAddress: this.remoteAddress, localPort: this.localPort },
       this,
     );
     const res = new DownstreamResponse(this, req, keepAlive && !upgrade);
