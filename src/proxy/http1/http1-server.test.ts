@@ -353,6 +353,20 @@ describe('malformed requests', () => {
     expect(seen.calls).toEqual([]);
   });
 
+  test('the server closes its side itself: a client that keeps its half open does not keep the connection', async () => {
+    const c = await RawClient.connect(port, true);
+    clients.push(c);
+    c.write('FOO / HTTP/1.1\r\nHost: x\r\n\r\n');
+    expect(await c.untilLength(bad('400 Bad Request').length)).toBe(bad('400 Bad Request'));
+    await waitFor(() => seen.closed === 1);
+    // A response that ends the connection (HTTP/1.0 without keep-alive) likewise.
+    const d = await RawClient.connect(port, true);
+    clients.push(d);
+    d.write(get('/old', '', '1.0'));
+    await waitFor(() => seen.closed === 2);
+    expect(d.text.startsWith('HTTP/1.1 200 OK\r\n')).toBe(true);
+  });
+
   test('a bad request pipelined behind a good one is answered after it', async () => {
     const c = await exchange(get('/ok') + 'FOO / HTTP/1.1\r\n\r\n', ok('GET /ok') + bad('400 Bad Request'));
     await c.untilClosed();

@@ -121,7 +121,7 @@ export class ServerConnection implements DownstreamChannel {
       this.stopped = true;
       this.ending = true;
       this.queue.length = 0;
-      this.socket.end();
+      this.finishAndClose(undefined);
       return;
     }
     if (this.queue.length > 0) this.serveNext();
@@ -250,13 +250,25 @@ export class ServerConnection implements DownstreamChannel {
   private sendBad(status: number): void {
     this.stopped = true;
     const reason = status === 431 ? 'Request Header Fields Too Large' : status === 413 ? 'Payload Too Large' : status === 408 ? 'Request Timeout' : 'Bad Request';
-    this.socket.end(`HTTP/1.1 ${status} ${reason}\r\nconnection: close\r\ncontent-length: 0\r\n\r\n`, 'latin1');
+    this.finishAndClose(`HTTP/1.1 ${status} ${reason}\r\nconnection: close\r\ncontent-length: 0\r\n\r\n`);
   }
 
   /**
    * The client closed its side. As node:http (without `httpAllowHalfOpen`) and Envoy do, that
    * ends the connection: a response still in progress is abandoned.
    */
+  /**
+   * Sends the last bytes and closes once they are flushed, as node:http's destroySoon does:
+   * nothing more is read, so the connection cannot linger half-open waiting for the client.
+   */
+  private finishAndClose(last: string | undefined): void {
+    const socket = this.socket;
+    if (last === undefined) socket.end();
+    else socket.end(last, 'latin1');
+    if (socket.writableFinished) socket.destroy();
+    else socket.once('finish', () => socket.destroy());
+  }
+
   private onEnd(): void {
     this.socket.destroy();
   }
