@@ -6,9 +6,9 @@
  * paths; binds to loopback unless told otherwise. Its GET routes never change what they report on.
  */
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { Logger } from '../log';
 import { closeServer } from '../close-server';
+import { listenServer } from '../listen-server';
 
 export interface AdminRequest {
   readonly path: string;
@@ -70,13 +70,7 @@ export class AdminServer {
   listen(host: string, port: number): Promise<number> {
     const server = http.createServer((req, res) => void this.handle(req, res));
     this.server = server;
-    return new Promise((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(port, host, () => {
-        server.off('error', reject);
-        resolve((server.address() as AddressInfo).port);
-      });
-    });
+    return listenServer(server, host, port);
   }
 
   /** Stops listening and closes open connections. */

@@ -6,9 +6,9 @@
  * Time and randomness are injected; it never talks to anything but its own clients.
  */
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { Clock, Random, TimerHandle } from '../clock';
 import { closeServer } from '../close-server';
+import { listenServer } from '../listen-server';
 
 export interface DemoUpstreamOptions {
   readonly port: number;
@@ -194,22 +194,17 @@ export function startDemoUpstream(options: DemoUpstreamOptions): Promise<DemoUps
   const server = http.createServer((req, res) => handle(state, table, req, res));
   // Longer than the proxy's idle pooling, so pooled connections are rarely closed under it.
   server.keepAliveTimeout = 65_000;
-  return new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port, options.host ?? '127.0.0.1', () => {
-      server.off('error', reject);
-      const port = (server.address() as AddressInfo).port;
-      if (options.name === undefined) state.name = `demo-${port}`;
-      resolve({
-        port,
-        get name() {
-          return state.name;
-        },
-        get failingWith() {
-          return state.failing;
-        },
-        close: () => closeServer(server),
-      });
-    });
+  return listenServer(server, options.host ?? '127.0.0.1', options.port).then((port) => {
+    if (options.name === undefined) state.name = `demo-${port}`;
+    return {
+      port,
+      get name() {
+        return state.name;
+      },
+      get failingWith() {
+        return state.failing;
+      },
+      close: () => closeServer(server),
+    };
   });
 }

@@ -4,8 +4,8 @@
  * connections for the owner; stops by closing the listener and every connection.
  */
 import net from 'node:net';
-import type { AddressInfo } from 'node:net';
 import type { Clock } from '../../clock';
+import { listenServer } from '../../listen-server';
 import { Deadlines } from '../deadlines';
 import { requireParser } from './llhttp';
 import { ServerConnection, type RequestHandler } from './server-connection';
@@ -59,14 +59,7 @@ export class Http1Server {
 
   /** Binds host:port (0 = any free port) and resolves the bound port. */
   listen(host: string, port: number): Promise<number> {
-    const server = this.server;
-    return new Promise((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(port, host, () => {
-        server.off('error', reject);
-        resolve((server.address() as AddressInfo).port);
-      });
-    });
+    return listenServer(this.server, host, port);
   }
 
   /** Stops accepting and closes every connection (in-flight requests are cut); resolves once all are closed. */
