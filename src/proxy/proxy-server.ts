@@ -108,6 +108,7 @@ export class ProxyServer {
       clock: this.options.clock,
       keepAliveTimeoutMs: KEEP_ALIVE_TIMEOUT_MS,
       onResponse: (status) => this.countStatus(status),
+      onError: (err) => this.options.logger.error('proxy connection failed; closed it', { err }),
       onConnection: () => {
         cxTotal.inc();
         cxActive.add(1);

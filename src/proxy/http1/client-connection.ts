@@ -127,6 +127,8 @@ export class ClientConnection {
   private served = 0;
   private idleTimer: Deadline | undefined;
   private closed = false;
+  /** The response completed and the connection is reusable: released after the current read. */
+  private releasing = false;
   private error: Error | undefined;
   /** The parser reads the socket itself (consume): this switches its reading on and off. */
   private readonly reading: ((on: boolean) => void) | undefined;
@@ -146,6 +148,11 @@ export class ClientConnection {
       onMessageComplete: () => this.onMessageComplete(),
       onMessageBegin: () => this.onMessageBegin(),
       onExecute: (result) => this.onExecuted(result),
+      // A throw from the request's handler: cut the connection (the handler hears it as an error).
+      onCallbackError: (err) => {
+        this.error ??= err instanceof Error ? err : new Error(String(err));
+        this.socket.destroy();
+      },
     });
     this.reading = consumeSocket(this.parser, socket);
     if (!this.reading) socket.on('data', (chunk: Buffer) => this.onData(chunk));
@@ -254,8 +261,14 @@ export class ClientConnection {
     else this.socket.destroy();
   }
 
+  /** A read was parsed: only now may a connection whose response completed take the next request. */
   private onExecuted(result: number | ParseError): void {
     if (typeof result !== 'number') this.fail(new UpstreamResetError(`invalid upstream response: ${result.code}`));
+    if (!this.releasing) return;
+    this.releasing = false;
+    // Bytes after the response in the same read were nobody's (onMessageBegin closed it then).
+    if (this.usable) this.owner.release(this);
+    else this.socket.destroy();
   }
 
   private flow(on: boolean): void {
@@ -291,7 +304,9 @@ export class ClientConnection {
     const reusable = this.keepAlive && this.requestSent && this.idleMs > 0 && !this.closed;
     this.flow(true);
     handler.onComplete();
-    if (reusable && !this.closed) this.owner.release(this);
+    // Released once the rest of this read is parsed: a second response in it must never reach
+    // the request the pool would hand this connection next.
+    if (reusable && !this.closed) this.releasing = true;
     else this.socket.destroy();
   }
 

@@ -447,4 +447,34 @@ describe('connection lifecycle', () => {
     await b.untilClosed();
     await waitFor(() => seen.closed === 2);
   });
+
+  test('a handler that throws closes that connection and reports the error; the process and the server go on', async () => {
+    const errors: unknown[] = [];
+    const own = new Http1Server({
+      handler: (req, res) => {
+        if (req.url === '/boom') throw new Error('handler bug');
+        reply(res, 'fine');
+      },
+      clock,
+      keepAliveTimeoutMs: KEEP_ALIVE_MS,
+      onResponse: () => undefined,
+      onConnection: () => () => undefined,
+      onError: (err) => errors.push(err),
+    });
+    const ownPort = await own.listen('127.0.0.1', 0);
+    try {
+      const a = await RawClient.connect(ownPort);
+      clients.push(a);
+      a.write(get('/boom'));
+      await a.untilClosed();
+      expect(a.text).toBe('');
+      expect(errors).toEqual([new Error('handler bug')]);
+      const b = await RawClient.connect(ownPort);
+      clients.push(b);
+      b.write(get('/ok'));
+      expect(await b.untilLength(ok('fine').length)).toBe(ok('fine'));
+    } finally {
+      await own.stop();
+    }
+  });
 });

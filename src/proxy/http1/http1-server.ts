@@ -12,12 +12,17 @@ import { ServerConnection, type RequestHandler } from './server-connection';
 
 /** node:http's default `headersTimeout`. */
 export const HEADERS_TIMEOUT_MS = 60_000;
+/** Envoy's default `stream_idle_timeout` (5 min), applied while a request body arrives. */
+export const BODY_IDLE_TIMEOUT_MS = 300_000;
 
 export interface Http1ServerOptions {
   readonly handler: RequestHandler;
   readonly clock: Clock;
   readonly keepAliveTimeoutMs: number;
   readonly headersTimeoutMs?: number;
+  readonly bodyIdleTimeoutMs?: number;
+  /** Something threw while handling a connection's traffic (that connection is closed). */
+  readonly onError?: (err: unknown) => void;
   /** A response completed with this status. */
   readonly onResponse: (status: number) => void;
   /** A connection opened; `closed` runs when it ends. */
@@ -41,6 +46,8 @@ export class Http1Server {
         deadlines,
         keepAliveTimeoutMs: o.keepAliveTimeoutMs,
         headersTimeoutMs: o.headersTimeoutMs ?? HEADERS_TIMEOUT_MS,
+        bodyIdleTimeoutMs: o.bodyIdleTimeoutMs ?? BODY_IDLE_TIMEOUT_MS,
+        onError: o.onError,
         onResponse: o.onResponse,
         closing: isClosing,
       });

@@ -93,14 +93,21 @@ export interface ParserCallbacks {
   readonly onHeadersComplete: OnHeadersComplete;
   readonly onBody: (chunk: Buffer) => void;
   readonly onMessageComplete: () => void;
-  /** With `consume()`: what one read parsed (bytes, or the parse error). */
+  /** What one read parsed (bytes, or the parse error); with `consume()` the binding calls it. */
   readonly onExecute?: (result: number | ParseError) => void;
+  /**
+   * A callback threw. The binding would turn it into a process-wide uncaught exception; the
+   * owner closes its connection instead.
+   */
+  readonly onCallbackError: (err: unknown) => void;
 }
 
 /**
  * A strict (no lenient flags) llhttp parser in request or response mode. Heads with many
  * headers arrive in batches (`kOnHeaders`); they are joined here so the callbacks always see
- * the whole list and URL.
+ * the whole list and URL. Batches after a head completed are trailers: dropped (Envoy forwards
+ * no request trailers by default and the proxy adds none), and never carried into the next
+ * message. Every callback is guarded: an exception goes to `onCallbackError`.
  */
 export function newParser(kind: 'request' | 'response', cb: ParserCallbacks): NativeParser {
   const P = parserBinding().Parser;
@@ -108,9 +115,22 @@ export function newParser(kind: 'request' | 'response', cb: ParserCallbacks): Na
   parser.initialize(kind === 'request' ? P.REQUEST : P.RESPONSE, {}, MAX_HEADER_BYTES, P.kLenientNone);
   let pendingHeaders: string[] | undefined;
   let pendingUrl = '';
+  /** Between a head's end and its message's end: header batches are trailers. */
+  let inBody = false;
+  const fail = cb.onCallbackError;
   // Unset callbacks cost nothing: the binding calls only functions (each call crosses C++ -> JS).
-  if (cb.onMessageBegin) parser[P.kOnMessageBegin] = cb.onMessageBegin;
+  const begin = cb.onMessageBegin;
+  if (begin) {
+    parser[P.kOnMessageBegin] = (): void => {
+      try {
+        begin();
+      } catch (err) {
+        fail(err);
+      }
+    };
+  }
   parser[P.kOnHeaders] = (headers: string[], url: string): void => {
+    if (inBody) return;
     (pendingHeaders ??= []).push(...headers);
     pendingUrl += url;
   };
@@ -122,11 +142,41 @@ export function newParser(kind: 'request' | 'response', cb: ParserCallbacks): Na
       pendingHeaders = undefined;
       pendingUrl = '';
     }
-    return cb.onHeadersComplete(major, minor, headers ?? [], method, url, status, message, upgrade, keepAlive);
+    inBody = true;
+    try {
+      return cb.onHeadersComplete(major, minor, headers ?? [], method, url, status, message, upgrade, keepAlive);
+    } catch (err) {
+      fail(err);
+      return 0;
+    }
   }) satisfies OnHeadersComplete;
-  parser[P.kOnBody] = cb.onBody;
-  parser[P.kOnMessageComplete] = cb.onMessageComplete;
-  if (cb.onExecute) parser[P.kOnExecute] = cb.onExecute;
+  parser[P.kOnBody] = (chunk: Buffer): void => {
+    try {
+      cb.onBody(chunk);
+    } catch (err) {
+      fail(err);
+    }
+  };
+  parser[P.kOnMessageComplete] = (): void => {
+    inBody = false;
+    pendingHeaders = undefined;
+    pendingUrl = '';
+    try {
+      cb.onMessageComplete();
+    } catch (err) {
+      fail(err);
+    }
+  };
+  const executed = cb.onExecute;
+  if (executed) {
+    parser[P.kOnExecute] = (result: number | ParseError): void => {
+      try {
+        executed(result);
+      } catch (err) {
+        fail(err);
+      }
+    };
+  }
   return parser;
 }
 

@@ -27,6 +27,13 @@ export interface ServerConnectionOptions {
   readonly onResponse: (status: number) => void;
   /** The server is stopping: answer what is in flight with `connection: close`. */
   readonly closing: () => boolean;
+  /**
+   * Time a request body may go without a byte (Envoy's `stream_idle_timeout` for a stream still
+   * receiving): then 408, or a reset once the response started.
+   */
+  readonly bodyIdleTimeoutMs: number;
+  /** Something threw while handling this connection's traffic (the connection is closed). */
+  readonly onError?: (err: unknown) => void;
 }
 
 type Queued = { readonly req: DownstreamRequest; readonly res: DownstreamResponse; readonly expect: 'none' | 'continue' | 'fail' } | { readonly bad: number };
@@ -76,11 +83,15 @@ export class ServerConnection implements DownstreamChannel {
         this.onHead(major, minor, headers ?? [], method, url ?? '', upgrade, keepAlive);
         return 0;
       },
-      onBody: (chunk) => this.parsing?.push(chunk),
+      onBody: (chunk) => this.onBody(chunk),
       onMessageComplete: () => this.onMessageComplete(),
       // Only when the parser reads the socket itself: the headers timeout starts at a head's first byte.
       onMessageBegin: () => this.onMessageBegin(),
       onExecute: (result) => this.onExecuted(result, -1),
+      onCallbackError: (err) => {
+        this.o.onError?.(err);
+        this.socket.destroy();
+      },
     });
     this.reading = consumeSocket(this.parser, socket);
     if (!this.reading) socket.on('data', (chunk: Buffer) => this.onData(chunk));
@@ -117,6 +128,8 @@ export class ServerConnection implements DownstreamChannel {
     this.active = undefined;
     this.o.onResponse(res.statusCode);
     if (!active.req.complete) active.req.discard();
+    // A body consumer that paused and went away must not keep the connection from reading.
+    this.setHold(HOLD_BODY, false);
     if (!res.keepAlive || this.o.closing()) {
       this.stopped = true;
       this.ending = true;
@@ -164,13 +177,22 @@ export class ServerConnection implements DownstreamChannel {
   }
 
   /** What one read parsed; `length`: the bytes it had (-1: unknown, the parser read them itself). */
+  /**
+   * A read was parsed. Requests are handed on only now: llhttp rejects some heads (a bad
+   * Transfer-Encoding) right after reporting them, and such a request must get its 400, never
+   * reach an upstream.
+   */
   private onExecuted(result: number | ParseError, length: number): void {
     if (typeof result !== 'number') this.onParseError(result);
-    else if (this.upgradeSeen && !this.stopped) {
-      // The parser stopped at an upgrade (or CONNECT) request: nothing after its head is HTTP.
-      this.stopped = true;
-    } else if (length >= 0 && result < length && !this.stopped) this.stopped = true;
+    // The parser stopped after an upgrade (or CONNECT) request: nothing after it is HTTP.
+    else if (length >= 0 && result < length) this.stopped = true;
     if (this.stopped && this.reading) this.setHold(HOLD_STOPPED, true);
+    if (!this.active && this.queue.length > 0) this.serveNext();
+  }
+
+  private onBody(chunk: Buffer): void {
+    this.armTimer(this.o.bodyIdleTimeoutMs, this.onBodyTimeout);
+    this.parsing?.push(chunk);
   }
 
   private onHead(major: number, minor: number, flat: string[], method: number | undefined, url: string, upgrade: boolean, keepAlive: boolean): void {
@@ -183,7 +205,6 @@ export class ServerConnection implements DownstreamChannel {
       // RFC 9112 §3.2 (node:http and Envoy answer it the same way).
       this.stopped = true;
       this.queue.push({ bad: 400 });
-      if (!this.active) this.serveNext();
       return;
     }
     const req = new DownstreamRequest(
@@ -195,18 +216,19 @@ export class ServerConnection implements DownstreamChannel {
     const expectation = headers['expect'];
     if (expectation !== undefined) expect = httpVersion === '1.1' && String(expectation).toLowerCase() === '100-continue' ? 'continue' : 'fail';
     this.parsing = req;
-    if (upgrade) {
-      this.upgradeSeen = true;
-      this.stopped = true;
-    }
+    // The proxy performs no upgrade: the request is answered, then nothing more is read.
+    this.upgradeSeen = upgrade;
     this.queue.push({ req, res, expect });
     if (this.active) this.setHold(HOLD_QUEUE, true);
-    else this.serveNext();
+    // Until the message completes, its body may not stall.
+    this.armTimer(this.o.bodyIdleTimeoutMs, this.onBodyTimeout);
   }
 
   private onMessageComplete(): void {
+    this.cancelTimer();
     const req = this.parsing;
     this.parsing = undefined;
+    if (this.upgradeSeen) this.stopped = true;
     req?.finish();
     if (!this.active && this.queue.length === 0 && !this.stopped) this.armIdle();
   }
@@ -223,7 +245,6 @@ export class ServerConnection implements DownstreamChannel {
     const last = this.queue[this.queue.length - 1];
     if (parsing && last && 'req' in last && last.req === parsing) this.queue.pop(); // the error replaces its head
     this.queue.push({ bad: errorStatus(err) });
-    if (!this.active) this.serveNext();
   }
 
   private serveNext(): void {
@@ -294,6 +315,13 @@ export class ServerConnection implements DownstreamChannel {
 
   private readonly onIdleTimeout = (): void => {
     this.socket.destroy();
+  };
+
+  /** A request body went quiet: 408 if nothing was answered yet, else a reset. */
+  private readonly onBodyTimeout = (): void => {
+    const active = this.active;
+    if (active && active.req === this.parsing && !active.res.headersSent) this.sendBad(408);
+    else this.socket.destroy();
   };
 
   private readonly onHeadersTimeout = (): void => {
