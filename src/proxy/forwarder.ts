@@ -12,7 +12,7 @@ import type * as ir from '../ir/types';
 import type { Logger } from '../log';
 import type { HostState, RequestOutcome } from './health/cluster-health';
 import { failedOnReusedConnection, UpstreamConnectError, type UpstreamHandler } from './host-connections';
-import type { DownstreamRequest, DownstreamResponse, RequestHeaders } from './http1/downstream';
+import { hasRequestBody, type DownstreamRequest, type DownstreamResponse, type RequestHeaders } from './http1/downstream';
 import { InvalidHeadError } from './http1/wire';
 import type { Deadline, Deadlines } from './deadlines';
 import { applyHeaderModifier, recordOf, responseHeaderList, type HeaderRecord } from './headers';
@@ -47,12 +47,6 @@ export interface ExchangeDeps {
   readonly random: Random;
   readonly logger: Logger;
   readonly deadlines: Deadlines;
-}
-
-/** Whether a request carries a body that must be streamed (and so cannot be sent twice). */
-export function hasRequestBody(headers: Readonly<RequestHeaders>): boolean {
-  const length = headers['content-length'];
-  return headers['transfer-encoding'] !== undefined || (length !== undefined && length !== '0');
 }
 
 type BodyMode = 'none' | 'stream' | 'buffer';

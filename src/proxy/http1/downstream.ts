@@ -57,6 +57,12 @@ export function requestHeaders(flat: readonly string[]): RequestHeaders {
   return out;
 }
 
+/** Whether a request carries a body (one that must be streamed, and so cannot be sent twice). */
+export function hasRequestBody(headers: Readonly<RequestHeaders>): boolean {
+  const length = headers['content-length'];
+  return headers['transfer-encoding'] !== undefined || (length !== undefined && length !== '0');
+}
+
 export interface RequestHead {
   readonly method: string;
   readonly url: string;

@@ -9,7 +9,7 @@
 import type net from 'node:net';
 import type { Clock } from '../../clock';
 import type { Deadline, Deadlines } from '../deadlines';
-import { DownstreamRequest, DownstreamResponse, requestHeaders, type DownstreamChannel } from './downstream';
+import { DownstreamRequest, DownstreamResponse, hasRequestBody, requestHeaders, type DownstreamChannel } from './downstream';
 import { closeParser, consumeSocket, methodName, newParser, type NativeParser, type ParseError } from './llhttp';
 import { joined } from './wire';
 
@@ -220,8 +220,8 @@ export class ServerConnection implements DownstreamChannel {
     this.upgradeSeen = upgrade;
     this.queue.push({ req, res, expect });
     if (this.active) this.setHold(HOLD_QUEUE, true);
-    // Until the message completes, its body may not stall.
-    this.armTimer(this.o.bodyIdleTimeoutMs, this.onBodyTimeout);
+    // Until the message completes, its body may not stall (no timer for the usual bodiless request).
+    if (hasRequestBody(headers)) this.armTimer(this.o.bodyIdleTimeoutMs, this.onBodyTimeout);
   }
 
   private onMessageComplete(): void {
