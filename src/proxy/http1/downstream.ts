@@ -63,23 +63,7 @@ export function hasRequestBody(headers: Readonly<RequestHeaders>): boolean {
   return headers['transfer-encoding'] !== undefined || (length !== undefined && length !== '0');
 }
 
-export interface RequestHead {
-  readonly method: string;
-  readonly url: string;
-  readonly headers: RequestHeaders;
-  /** `1.1` or `1.0`. */
-  readonly httpVersion: string;
-  readonly remoteAddress: string | undefined;
-  readonly localPort: number | undefined;
-}
-
-export class DownstreamRequest implements RequestHead {
-  readonly method: string;
-  readonly url: string;
-  readonly headers: RequestHeaders;
-  readonly httpVersion: string;
-  readonly remoteAddress: string | undefined;
-  readonly localPort: number | undefined;
+export class DownstreamRequest {
   /** The whole body arrived. */
   complete = false;
   private chunks: Buffer[] | undefined;
@@ -89,16 +73,15 @@ export class DownstreamRequest implements RequestHead {
   private endListener: (() => void) | undefined;
 
   constructor(
-    head: RequestHead,
+    readonly method: string,
+    readonly url: string,
+    readonly headers: RequestHeaders,
+    /** `1.1` or `1.0`. */
+    readonly httpVersion: string,
+    readonly remoteAddress: string | undefined,
+    readonly localPort: number | undefined,
     private readonly channel: DownstreamChannel,
-  ) {
-    this.method = head.method;
-    this.url = head.url;
-    this.headers = head.headers;
-    this.httpVersion = head.httpVersion;
-    this.remoteAddress = head.remoteAddress;
-    this.localPort = head.localPort;
-  }
+  ) {}
 
   /** Body bytes from the parser. */
   push(chunk: Buffer): void {

@@ -207,10 +207,7 @@ export class ServerConnection implements DownstreamChannel {
       this.queue.push({ bad: 400 });
       return;
     }
-    const req = new DownstreamRequest(
-      { method: methodName(method), url, headers, httpVersion, remoteAddress: this.remoteAddress, localPort: this.localPort },
-      this,
-    );
+    const req = new DownstreamRequest(methodName(method), url, headers, httpVersion, this.remoteAddress, this.localPort, this);
     const res = new DownstreamResponse(this, req, keepAlive && !upgrade);
     let expect: 'none' | 'continue' | 'fail' = 'none';
     const expectation = headers['expect'];
