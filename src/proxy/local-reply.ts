@@ -1,8 +1,8 @@
 /**
  * Local replies: the responses the proxy makes up itself instead of forwarding, with Envoy's
  * exact status codes and bodies (and Kong's 503 for Kong-engine clusters). Receives a
- * DownstreamResponse and the route's response header modifier; emits one complete response on a DownstreamResponse. Never
- * sends anything once headers have gone out (it resets the stream instead).
+ * DownstreamResponse and the route's response header modifier; emits one complete response on
+ * it. Never sends anything once headers have gone out (it resets the stream instead).
  */
 import type * as ir from '../ir/types';
 import { applyHeaderModifier, type HeaderRecord } from './headers';

@@ -1,8 +1,7 @@
 /**
  * ProxyServer: one listening socket of the native proxy (the proxy's own HTTP/1.1 server,
- * Http1Server). For every request it takes the
- * route table of the moment (so a new IR applies to the next request, never halfway through one),
- * matches a route and applies its action: forward (weighted backend, host pick, rewrites, header
+ * Http1Server). For every request it takes the route table of the moment (so a new IR applies to
+ * the next request, never halfway through one), matches a route and applies its action: forward (weighted backend, host pick, rewrites, header
  * modifiers, then an UpstreamExchange), redirect, or direct response; no route is Envoy's 404.
  * Kong-engine clusters with no available target get Kong's 503 (with `X-Kong-Response-Latency`).
  * Emits `http.<prefix>.*` downstream stats. Never owns pools or health: the runtime does.
