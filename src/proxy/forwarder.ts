@@ -2,10 +2,10 @@
  * UpstreamExchange: one forwarded request, from the picked host to the last byte back, over the
  * pool's kept-alive HTTP/1.1 connections (HostConnections). Streams bodies both ways, enforces
  * the route timeout (from the end of the downstream request, Envoy's rule) and the per-try
- * timeout on the Clock, retries by the cluster's RetryPolicy on another host, adds `x-envoy-upstream-service-time` (Kong's latency
- * headers instead for Kong-engine clusters), reports every attempt's outcome to the pool (and so
- * to ClusterHealth) and charges Envoy's upstream stats. Turns failures into Envoy's local replies;
- * never picks routes itself.
+ * timeout on the Clock, retries by the cluster's RetryPolicy on another host, adds
+ * `x-envoy-upstream-service-time` (Kong's latency headers instead for Kong-engine clusters),
+ * reports every attempt's outcome to the pool (and so to ClusterHealth) and charges Envoy's
+ * upstream stats. Turns failures into Envoy's local replies; never picks routes itself.
  */
 import type { Clock, Random, TimerHandle } from '../clock';
 import type * as ir from '../ir/types';
