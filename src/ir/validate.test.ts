@@ -1,15 +1,6 @@
 import type { Backend, Ir, Listener, VirtualHost } from './types';
 import { IrValidationCache, validateIr } from './validate';
-
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), a | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededNumbers } from '../../test/fakes/fake-clock';
 
 const backend = (name: string, broken = false): Backend => ({
   name,
@@ -56,7 +47,7 @@ describe('validateIr', () => {
   });
 
   it('gives with a cache what it gives without, over a random sequence of IRs', () => {
-    const rand = prng(11);
+    const rand = seededNumbers(11);
     const cache = new IrValidationCache();
     const names = Array.from({ length: 12 }, (_, i) => `b${i}`);
     let backends: Backend[] = names.slice(0, 6).map((n) => backend(n));

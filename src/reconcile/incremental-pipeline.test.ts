@@ -10,22 +10,13 @@ import { toXdsResources, XdsCache } from '../xds/translate';
 import type { RouteConfiguration } from '../xds/generated/envoy/config/route/v3/RouteConfiguration';
 import { ALL_TYPE_URLS } from '../xds/type-urls';
 import { SnapshotMemo } from './snapshot-memo';
+import { seededNumbers } from '../../test/fakes/fake-clock';
 
 /**
  * The reconciler's caches end to end: after every edit of a random walk over the golden inputs,
  * translate -> validateIr -> toXdsResources -> SnapshotMemo (each with its cache, as the
  * reconciler runs them) gives exactly what the same steps without caches give.
  */
-
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), a | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** A copy with one number changed (or the object itself when the change does not decode). */
 function changed(o: AnyResource, rand: () => number): AnyResource {
@@ -59,7 +50,7 @@ function entries(s: Snapshot): Record<string, string> {
 describe('the reconcile pipeline with its caches equals the pipeline without', () => {
   it('over a random walk of edits (add, change, delete objects of every kind)', () => {
     const all = caseNames(TRANSLATE_DIR, '.in.yaml').flatMap((c) => KINDS.flatMap((k) => [...loadStage1Case(c).inputs[k.field]] as AnyResource[]));
-    const rand = prng(7);
+    const rand = seededNumbers(7);
     const caches = { translation: new TranslationCache(), ir: new IrValidationCache(), xds: new XdsCache(), snapshots: new SnapshotMemo((r) => buildSnapshot(r, { encoding: new EncodingCache(1) })) };
     let list = all.filter(() => rand() < 0.5);
     for (let step = 0; step < 120; step++) {

@@ -1,5 +1,6 @@
 import type { AnyResource } from '../model/resources';
 import { LastValid, objectKey } from './last-valid';
+import { seededNumbers } from '../../test/fakes/fake-clock';
 
 /** The original whole-list algorithm: what LastValid's incremental record() must always agree with. */
 class Reference {
@@ -17,16 +18,6 @@ class Reference {
   }
 }
 
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), a | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 const svc = (name: string, version: number): AnyResource =>
   ({ apiVersion: 'v1', kind: 'Service', metadata: { name, namespace: 'default', generation: version }, spec: {} }) as AnyResource;
 
@@ -35,7 +26,7 @@ describe('LastValid', () => {
     ['without duplicates', false],
     ['with duplicates', true],
   ])('records like the whole-list algorithm over random lists %s (changes, moves, removals, invalid keys)', (_, duplicates) => {
-    const rand = prng(duplicates ? 3 : 4);
+    const rand = seededNumbers(duplicates ? 3 : 4);
     const names = Array.from({ length: 12 }, (_, i) => `n${i}`);
     const lastValid = new LastValid();
     const reference = new Reference();

@@ -1,6 +1,7 @@
 import type { LogFields, Logger } from '../log';
 import type { Problem } from '../model/problems';
 import { ProblemLog } from './problem-log';
+import { seededNumbers } from '../../test/fakes/fake-clock';
 
 function recorder(lines: string[]): Logger {
   const at = (level: string) => (msg: string, fields?: LogFields) => void lines.push(`${level} ${msg}${fields?.count !== undefined ? ` ${String(fields.count)}` : ''}`);
@@ -18,21 +19,11 @@ function referenceLines(previous: readonly Problem[], next: readonly Problem[]):
   return resolved > 0 ? [...lines, `info problems resolved ${resolved}`] : lines;
 }
 
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), a | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 const problem = (i: number, severity: Problem['severity'] = 'warning'): Problem => ({ severity, ref: { kind: 'Upstream', namespace: 'ns', name: `u${i % 7}` }, path: `spec.f${i % 3}`, reason: 'R', message: `message ${i}` });
 
 describe('ProblemLog', () => {
   it('logs what the whole-list rule logs, over random lists (new objects of equal content included)', () => {
-    const rand = prng(5);
+    const rand = seededNumbers(5);
     const lines: string[] = [];
     const log = new ProblemLog(recorder(lines));
     let previous: Problem[] = [];

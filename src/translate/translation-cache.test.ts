@@ -3,18 +3,7 @@ import { decodeObject } from '../model/decode';
 import { KINDS, toInputResources, type AnyResource } from '../model/resources';
 import type { TranslateOptions } from './context';
 import { translateInputs, TranslationCache } from './translate';
-
-/** A small deterministic PRNG (mulberry32), so that every run walks the same edits. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededNumbers } from '../../test/fakes/fake-clock';
 
 type Json = string | number | boolean | null | undefined | Json[] | { [k: string]: Json };
 
@@ -118,7 +107,7 @@ const cases = caseNames(TRANSLATE_DIR, '.in.yaml');
 describe('TranslationCache: incremental translation equals a fresh one', () => {
   it.each(cases)('over random edits of %s', (name) => {
     const { objects, options } = objectsOf(name);
-    const rand = prng(name.length * 7919 + name.charCodeAt(0));
+    const rand = seededNumbers(name.length * 7919 + name.charCodeAt(0));
     const strings = stringsOf(objects);
     const cache = new TranslationCache();
     const list = [...objects];
@@ -131,7 +120,7 @@ describe('TranslationCache: incremental translation equals a fresh one', () => {
 
   it('over random edits of every case together (duplicates, cross references)', () => {
     const all = cases.flatMap((c) => objectsOf(c).objects);
-    const rand = prng(42);
+    const rand = seededNumbers(42);
     const strings = stringsOf(all);
     const cache = new TranslationCache();
     const list = all.filter(() => rand() < 0.5);

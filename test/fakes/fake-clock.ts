@@ -78,3 +78,22 @@ export class FakeRandom implements Random {
     return v;
   }
 }
+
+/**
+ * A deterministic pseudo-random sequence in [0, 1) (mulberry32): the same seed walks the same
+ * values on every run. For tests that want many varied but repeatable draws.
+ */
+export function seededNumbers(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = Math.imul(a ^ (a >>> 15), a | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** seededNumbers as an injectable Random. */
+export function seededRandom(seed: number): Random {
+  return { next: seededNumbers(seed) };
+}
