@@ -18,8 +18,9 @@ import type { ResourceStatus } from './status';
 import type { KongPolicies } from './upstream-policy';
 import type { ServedGateways } from './gateway';
 import type { AttachmentBook } from './listeners';
-import { FlatList, type FlatGroup } from './flat-list';
-import { cmp, SortedList, Writers, type Tracker, type Undo, type Unit } from './units';
+import { FlatList } from './flat-list';
+import { UnitGroup } from './unit-group';
+import { cmp, SortedList, Writers, type Tracker, type Unit } from './units';
 import { policyNameOf } from './service';
 
 export interface TranslateOptions {
@@ -226,27 +227,13 @@ export function sameItems<T>(a: readonly T[], b: readonly T[]): boolean {
   return true;
 }
 
-/** Backends by name; the first definition of a name (in unit order) wins. */
-/** The backends defined under one name, per unit (the first in unit order wins). */
-class BackendEntry implements FlatGroup, Undo {
-  readonly writers = new Writers<Backend>();
-  offset = 0;
-  length = 0;
-
-  constructor(
-    readonly name: string,
-    private readonly book: BackendBook,
-  ) {}
-
-  undo(unit: Unit): void {
-    this.book.retract(this, unit);
-  }
-}
+/** The backends defined under one name (`id`), per unit (the first in unit order wins). */
+type BackendEntry = UnitGroup<string, Backend>;
 
 /** Backends by name; the first definition of a name (in unit order) wins. */
 export class BackendBook {
   private readonly byName = new Map<string, BackendEntry>();
-  private readonly entries = new SortedList<BackendEntry>((a, b) => cmp(a.name, b.name));
+  private readonly entries = new SortedList<BackendEntry>((a, b) => cmp(a.id, b.id));
   private readonly output = new FlatList<BackendEntry, Backend>((e) => [e.writers.at(0)]);
   /** Entries whose last writer went (removed at the next sorted(), unless written again). */
   private readonly emptied = new Set<BackendEntry>();
@@ -263,7 +250,7 @@ export class BackendBook {
     let entry = this.byName.get(backend.name);
     if (entry?.writers.own(unit)) return;
     if (!entry) {
-      entry = new BackendEntry(backend.name, this);
+      entry = new UnitGroup<string, Backend>(backend.name, this);
       this.byName.set(backend.name, entry);
       this.entries.insert(entry);
       this.output.restructure();
@@ -274,9 +261,8 @@ export class BackendBook {
     this.tracker.undoable(entry);
   }
 
-  /** Takes back a unit's backend (BackendEntry.undo). */
-  retract(entry: BackendEntry, unit: Unit): void {
-    entry.writers.remove(unit);
+  /** A unit's backend was taken back (UnitGroup.undo). */
+  changed(entry: BackendEntry): void {
     this.output.touch(entry);
     if (entry.writers.size === 0) this.emptied.add(entry);
   }
@@ -285,7 +271,7 @@ export class BackendBook {
   sorted(): readonly Backend[] {
     for (const e of this.emptied) {
       if (e.writers.size > 0) continue;
-      this.byName.delete(e.name);
+      this.byName.delete(e.id);
       this.entries.remove(e);
       this.output.restructure();
     }
@@ -294,25 +280,12 @@ export class BackendBook {
   }
 }
 
-/** The statuses written for one object, per unit (the last in unit order wins). */
-class StatusEntry implements FlatGroup, Undo {
-  readonly writers = new Writers<ResourceStatus>();
-  offset = 0;
-  length = 0;
-
-  constructor(
-    readonly key: string,
-    private readonly book: StatusBook,
-  ) {}
-
-  undo(unit: Unit): void {
-    this.book.retract(this, unit);
-  }
-}
+/** The statuses written for one object (`id`: its key), per unit (the last in unit order wins). */
+type StatusEntry = UnitGroup<string, ResourceStatus>;
 
 /** Statuses by object key; later writes (in unit order) for the same object replace earlier ones. */
 export class StatusBook {
-  private readonly entries = new SortedList<StatusEntry>((a, b) => cmp(a.key, b.key));
+  private readonly entries = new SortedList<StatusEntry>((a, b) => cmp(a.id, b.id));
   private readonly byKey = new Map<string, StatusEntry>();
   private readonly output = new FlatList<StatusEntry, ResourceStatus>((e) => [e.writers.at(e.writers.size - 1)]);
   private readonly emptied = new Set<StatusEntry>();
@@ -324,7 +297,7 @@ export class StatusBook {
     const key = refKey(status.ref);
     let entry = this.byKey.get(key);
     if (!entry) {
-      entry = new StatusEntry(key, this);
+      entry = new UnitGroup<string, ResourceStatus>(key, this);
       this.byKey.set(key, entry);
       this.entries.insert(entry);
       this.output.restructure();
@@ -335,9 +308,8 @@ export class StatusBook {
     if (!known) this.tracker.undoable(entry);
   }
 
-  /** Takes back a unit's status (StatusEntry.undo). */
-  retract(entry: StatusEntry, unit: Unit): void {
-    entry.writers.remove(unit);
+  /** A unit's status was taken back (UnitGroup.undo). */
+  changed(entry: StatusEntry): void {
     this.output.touch(entry);
     if (entry.writers.size === 0) this.emptied.add(entry);
   }
@@ -346,7 +318,7 @@ export class StatusBook {
   list(): readonly ResourceStatus[] {
     for (const e of this.emptied) {
       if (e.writers.size > 0) continue;
-      this.byKey.delete(e.key);
+      this.byKey.delete(e.id);
       this.entries.remove(e);
       this.output.restructure();
     }

@@ -7,8 +7,9 @@
 import { refKey, compareRefs, type ResourceRef } from '../model/keys';
 import { lineOf, type Problem } from '../model/problems';
 import type { AnyResource } from '../model/resources';
-import { FlatList, type FlatGroup } from './flat-list';
-import { SortedList, Writers, type Tracker, type Undo, type Unit } from './units';
+import { FlatList } from './flat-list';
+import { UnitGroup } from './unit-group';
+import { SortedList, type Tracker } from './units';
 
 export type TranslationFailure = Problem & { readonly ref: ResourceRef };
 
@@ -18,28 +19,15 @@ export function refOf(obj: AnyResource): ResourceRef {
   return { kind: obj.kind, namespace: obj.metadata.namespace, name: obj.metadata.name };
 }
 
-/** The failures about one object (one kind/namespace/name), per writing unit. */
-class Group implements FlatGroup, Undo {
-  readonly writers = new Writers<TranslationFailure[]>();
-  offset = 0;
-  length = 0;
-
-  constructor(
-    readonly ref: ResourceRef,
-    private readonly report: Report,
-  ) {}
-
-  undo(unit: Unit): void {
-    this.report.retract(this, unit);
-  }
-}
+/** The failures about one object (`id`: its kind/namespace/name), per writing unit. */
+type Group = UnitGroup<ResourceRef, TranslationFailure[]>;
 
 export class Report {
   /** By kind, namespace and name (never ambiguous). */
   private readonly groups = new Map<string, Map<string, Map<string, Group>>>();
   /** By refKey (what hasErrors/counts look up; two refs can share one when names hold '/'). */
   private readonly byKey = new Map<string, Group[]>();
-  private readonly sorted = new SortedList<Group>((a, b) => compareRefs(a.ref, b.ref));
+  private readonly sorted = new SortedList<Group>((a, b) => compareRefs(a.id, b.id));
   /** Groups whose last writer went (removed at the next list(), unless written again). */
   private readonly emptied = new Set<Group>();
   private readonly output = new FlatList<Group, TranslationFailure>((g) => {
@@ -114,7 +102,7 @@ export class Report {
     const byNs = getOrSet(getOrSet(this.groups, ref.kind, () => new Map<string, Map<string, Group>>()), ref.namespace, () => new Map<string, Group>());
     let g = byNs.get(ref.name);
     if (!g) {
-      g = new Group(ref, this);
+      g = new UnitGroup<ResourceRef, TranslationFailure[]>(ref, this);
       byNs.set(ref.name, g);
       getOrSet(this.byKey, refKey(ref), () => []).push(g);
       this.sorted.insert(g);
@@ -123,20 +111,19 @@ export class Report {
     return g;
   }
 
-  /** Takes back a unit's failures about one object (Group.undo). */
-  retract(group: Group, unit: Unit): void {
-    group.writers.remove(unit);
+  /** A unit's failures about one object were taken back (UnitGroup.undo). */
+  changed(group: Group): void {
     this.output.touch(group);
     if (group.writers.size === 0) this.emptied.add(group);
   }
 
   private drop(group: Group): void {
     this.output.restructure();
-    const { kind, namespace, name } = group.ref;
+    const { kind, namespace, name } = group.id;
     const byNs = this.groups.get(kind)?.get(namespace);
     byNs?.delete(name);
     if (byNs?.size === 0) this.groups.get(kind)?.delete(namespace);
-    const key = refKey(group.ref);
+    const key = refKey(group.id);
     const shared = (this.byKey.get(key) ?? []).filter((g) => g !== group);
     if (shared.length > 0) this.byKey.set(key, shared);
     else this.byKey.delete(key);
