@@ -11,7 +11,8 @@ import type net from 'node:net';
 import type { Deadline, Deadlines } from '../deadlines';
 import type { BodySink } from './downstream';
 import { closeParser, consumeSocket, newParser, type NativeParser, type ParseError } from './llhttp';
-import { chunkFrames, headerLines, joined, lastChunk, newHeadInfo, requestLine } from './wire';
+import { writeBatch } from './socket-write';
+import { chunkFrames, headerLines, lastChunk, newHeadInfo, requestLine } from './wire';
 
 /** Receives one request's response (callbacks shaped like undici's dispatch handlers). */
 export interface UpstreamHandler {
@@ -204,16 +205,7 @@ export class ClientConnection {
     const socket = this.socket;
     const body = req.body;
     if (body === null || Buffer.isBuffer(body)) {
-      if (body && body.length > 0) {
-        const one = joined(head, [body]);
-        if (one) socket.write(one);
-        else {
-          socket.cork();
-          socket.write(head, 'latin1');
-          socket.write(body);
-          socket.uncork();
-        }
-      } else socket.write(head, 'latin1');
+      writeBatch(socket, head, body && body.length > 0 ? [body] : []);
       this.requestSent = true;
       return true;
     }
@@ -222,12 +214,7 @@ export class ClientConnection {
     body.pipe({
       data: (chunk) => {
         if (this.handler !== handler || chunk.length === 0) return true;
-        let ok = true;
-        if (chunked) {
-          socket.cork();
-          for (const f of chunkFrames(chunk)) ok = socket.write(f);
-          socket.uncork();
-        } else ok = socket.write(chunk);
+        const ok = writeBatch(socket, undefined, chunked ? chunkFrames(chunk) : [chunk]);
         if (!ok) socket.once('drain', onDrain);
         return ok;
       },
@@ -335,8 +322,7 @@ export class ClientConnection {
       if (this.served > 0 && !this.responding) reusedFailures.add(err);
       handler.onError(err);
     }
-    if (this.reading) this.parser.unconsume();
-    closeParser(this.parser);
+    closeParser(this.parser, this.reading !== undefined);
     this.owner.closed(this);
   }
 }

@@ -202,7 +202,11 @@ export function consumeSocket(parser: NativeParser, socket: object): ((on: boole
   };
 }
 
-/** Frees a parser's native memory once the current tick is over (never from inside its callbacks). */
-export function closeParser(parser: NativeParser): void {
+/**
+ * Frees a parser's native memory once the current tick is over (never from inside its
+ * callbacks); `consumed`: it was reading a socket (consumeSocket), which it lets go of first.
+ */
+export function closeParser(parser: NativeParser, consumed: boolean): void {
+  if (consumed) parser.unconsume();
   setImmediate(() => parser.close());
 }

@@ -11,7 +11,7 @@ import type { Clock } from '../../clock';
 import type { Deadline, Deadlines } from '../deadlines';
 import { DownstreamRequest, DownstreamResponse, hasRequestBody, requestHeaders, type DownstreamChannel } from './downstream';
 import { closeParser, consumeSocket, methodName, newParser, type NativeParser, type ParseError } from './llhttp';
-import { joined } from './wire';
+import { writeBatch } from './socket-write';
 
 export type RequestHandler = (req: DownstreamRequest, res: DownstreamResponse) => void;
 
@@ -109,17 +109,7 @@ export class ServerConnection implements DownstreamChannel {
   // DownstreamChannel
 
   send(head: string | undefined, frames: readonly Buffer[]): boolean {
-    if (this.closed) return true;
-    const socket = this.socket;
-    if (frames.length === 0) return head === undefined ? true : socket.write(head, 'latin1');
-    const one = frames.length === 1 && head === undefined ? frames[0] : joined(head, frames);
-    if (one) return socket.write(one);
-    socket.cork();
-    if (head !== undefined) socket.write(head, 'latin1');
-    let ok = true;
-    for (const f of frames) ok = socket.write(f);
-    socket.uncork();
-    return ok;
+    return this.closed ? true : writeBatch(this.socket, head, frames);
   }
 
   responseDone(res: DownstreamResponse): void {
@@ -299,8 +289,7 @@ export class ServerConnection implements DownstreamChannel {
     this.queue.length = 0;
     this.parsing = undefined;
     if (active && !active.res.finished) active.res.onAbandon?.();
-    if (this.reading) this.parser.unconsume();
-    closeParser(this.parser);
+    closeParser(this.parser, this.reading !== undefined);
   }
 
   // timers and flow
